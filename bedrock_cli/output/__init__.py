@@ -1,1 +1,3 @@
+from bedrock_cli.output.console import Output
 
+__all__ = ["Output"]

@@ -1,0 +1,100 @@
+"""`bedrock-cli generate`: text generation, streamed by default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from bedrock_cli.cli.options import common_command
+from bedrock_cli.context import AppContext
+from bedrock_cli.inputs import read_stdin
+from bedrock_cli.tasks import generate as task
+from bedrock_cli.tasks import textcall
+from bedrock_cli.tasks.params import Sampling
+from bedrock_cli.types import TextRequest
+
+if TYPE_CHECKING:
+    from bedrock_cli.catalog import ModelInfo
+
+ModelOption = Annotated[str | None, typer.Option(
+    "--model", "-m", help="Model id, alias, inference profile or ARN.", show_default=False)]
+
+
+@common_command
+def generate(
+    app: AppContext,
+    prompt: Annotated[str | None, typer.Argument(
+        help="The prompt. Piped stdin is appended as context.", show_default=False)] = None,
+    model: ModelOption = None,
+    system: Annotated[str | None, typer.Option("--system", "-s", help="System prompt.",
+                                               show_default=False)] = None,
+    temperature: Annotated[float | None, typer.Option(
+        "--temperature", "-t", help="0 to 1; 0 is greedy.", show_default=False)] = None,
+    top_p: Annotated[float | None, typer.Option("--top-p", help="0 to 1.",
+                                                show_default=False)] = None,
+    top_k: Annotated[int | None, typer.Option(
+        "--top-k", help="Sample from the k likeliest tokens (models that take it).",
+        show_default=False)] = None,
+    max_tokens: Annotated[int | None, typer.Option(
+        "--max-tokens", help="Most tokens to generate.", show_default=False)] = None,
+    stop: Annotated[list[str] | None, typer.Option(
+        "--stop", help="Stop sequence (repeatable).", show_default=False)] = None,
+    seed: Annotated[int | None, typer.Option(
+        "--seed", help="Seed (honoured by the local backend and models that take one).",
+        show_default=False)] = None,
+    attach: Annotated[list[Path] | None, typer.Option(
+        "--attach", "-a", help="Image or document to include (repeatable).",
+        show_default=False)] = None,
+    no_stream: Annotated[bool, typer.Option("--no-stream", help="Wait for the whole answer.")]
+    = False,
+    usage: Annotated[bool, typer.Option("--usage", "-u", help="Print tokens and cost to stderr.")]
+    = False,
+    continue_last: Annotated[bool, typer.Option(
+        "--continue", "-c", help="Continue the most recent conversation.")] = False,
+    cid: Annotated[str | None, typer.Option("--cid", help="Continue this conversation id.",
+                                            show_default=False)] = None,
+) -> None:
+    """Generate text from a prompt (Converse / ConverseStream)."""
+    inp = task.GenerateInput(
+        prompt=prompt,
+        stdin_text=read_stdin(),
+        model=model,
+        system=system,
+        sampling=Sampling(max_tokens=max_tokens, temperature=temperature, top_p=top_p,
+                          top_k=top_k, stop=list(stop or []), seed=seed),
+        attach=list(attach or []),
+        continue_last=continue_last,
+        conversation_id=cid,
+    )
+    request, model_info, log = task.build(app, inp)
+    run_and_render(app, request, model_info, log, stream=not no_stream, usage=usage)
+
+
+def run_and_render(app: AppContext, request: TextRequest, model_info: ModelInfo | None,
+                   log: textcall.CallLog, *, stream: bool, usage: bool) -> textcall.Outcome:
+    """Stream (or wait for) the answer and print it the way the output format asks."""
+    out = app.output
+    if out.json_mode:
+        outcome = textcall.run(app, request, model_info, log, stream=stream)
+        out.json(outcome.to_json())
+    elif stream:
+        with out.live_markdown() as sink:
+            outcome = textcall.run(app, request, model_info, log, stream=True,
+                                   on_text=sink.add, on_reasoning=out.reasoning)
+    else:
+        outcome = textcall.run(app, request, model_info, log, stream=False)
+        out.text(outcome.result.text)
+    if usage:
+        print_usage(app, outcome)
+    return outcome
+
+
+def print_usage(app: AppContext, outcome: textcall.Outcome) -> None:
+    u = outcome.result.usage
+    cost = "cost unknown" if outcome.cost_usd is None else f"${outcome.cost_usd:.6f}"
+    cache = (f", cache read {u.cache_read_tokens} / write {u.cache_write_tokens}"
+             if u.cache_read_tokens or u.cache_write_tokens else "")
+    app.output.info(f"{outcome.model_name}: {u.input_tokens} in + {u.output_tokens} out = "
+                      f"{u.total_tokens} tokens{cache}, {cost}, {outcome.result.latency_ms} ms")

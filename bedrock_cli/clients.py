@@ -1,0 +1,198 @@
+"""One boto3 Session and Config per run, and the clients built from them.
+
+Both backends get the same boto3 client. For `local`, the session has dummy credentials and
+the offline emulator is registered on the client as a botocore `before-send` responder; that
+is the only difference, and this module is the only place that knows about it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bedrock_cli import __version__
+from bedrock_cli.errors import ConfigError
+from bedrock_cli.service_errors import REGION_HINT
+from bedrock_cli.settings import Settings
+
+LOCAL_DEFAULT_REGION = "us-east-1"
+LOCAL_NOTICE = (
+    "No AWS credentials found: using the offline local backend "
+    "(pass --backend aws or set BEDROCK_CLI_BACKEND=aws to use AWS)."
+)
+_DUMMY_KEY = "AKIALOCALEMULATOR000"
+_DUMMY_SECRET = "local-emulator-secret-not-a-real-key"
+
+
+class Clients:
+    """Lazily builds the boto3 session and clients for the chosen backend."""
+
+    def __init__(self, settings: Settings, notice: Callable[[str], None] | None = None,
+                 *, max_pool_connections: int = 10) -> None:
+        self.settings = settings
+        self._notice = notice or (lambda _message: None)
+        self._pool = max_pool_connections
+        self._session: Any = None
+        self._backend: str | None = None
+        self._region: str | None = None
+        self._clients: dict[str, Any] = {}
+        self._emulator: Any = None
+
+    # -- backend and region -------------------------------------------------------------
+    @property
+    def backend(self) -> str:
+        if self._backend is None:
+            self._backend = self._choose_backend()
+        return self._backend
+
+    def _aws_session(self) -> Any:
+        import boto3
+        from botocore import exceptions as bexc
+
+        try:
+            return boto3.session.Session(profile_name=self.settings.profile)
+        except bexc.ProfileNotFound as exc:
+            raise ConfigError(f"{exc}.", "List profiles with `aws configure list-profiles`.") \
+                from None
+
+    def _choose_backend(self) -> str:
+        choice = self.settings.backend
+        if choice in ("aws", "local"):
+            return str(choice)
+        if os.environ.get("AWS_BEARER_TOKEN_BEDROCK"):
+            return "aws"
+        session = self._aws_session()
+        try:
+            credentials = session.get_credentials()
+        except Exception:  # a broken profile or SSO cache: let the aws path report it
+            return "aws"
+        if credentials is None:
+            if not self.settings.quiet:
+                self._notice(LOCAL_NOTICE)
+            return "local"
+        self._session = session
+        return "aws"
+
+    @property
+    def session(self) -> Any:
+        if self._session is None:
+            if self.backend == "local":
+                import boto3
+
+                self._session = boto3.session.Session(
+                    aws_access_key_id=_DUMMY_KEY,
+                    aws_secret_access_key=_DUMMY_SECRET,
+                    region_name=self.region,
+                    # the local backend ignores AWS_PROFILE: a profile that does not exist on
+                    # this machine must not stop the offline emulator
+                    profile_name="default",
+                )
+            else:
+                self._session = self._aws_session()
+        return self._session
+
+    @property
+    def region(self) -> str:
+        if self._region is None:
+            self._region = self._resolve_region()
+        return self._region
+
+    def _resolve_region(self) -> str:
+        settings = self.settings
+        # flag > AWS_REGION > AWS_DEFAULT_REGION (settings did these) > profile > config file
+        if settings.region and settings.source("region") != "config":
+            return str(settings.region)
+        if self.backend == "aws":
+            profile_region = self._aws_session().region_name
+            if profile_region:
+                return str(profile_region)
+        if settings.region:
+            return str(settings.region)
+        if self.backend == "local":
+            return LOCAL_DEFAULT_REGION
+        raise ConfigError("No AWS region is set.", REGION_HINT)
+
+    # -- clients ------------------------------------------------------------------------
+    def config(self) -> Any:
+        from botocore.config import Config
+
+        settings = self.settings
+        return Config(
+            region_name=self.region,
+            retries={"mode": settings.retry_mode, "total_max_attempts": settings.max_attempts},
+            read_timeout=settings.read_timeout,
+            connect_timeout=settings.connect_timeout,
+            user_agent_extra=f"bedrock-cli/{__version__}",
+            max_pool_connections=self._pool,
+        )
+
+    def client(self, service: str) -> Any:
+        """`bedrock-runtime` or `bedrock` (or any other service, e.g. `s3`, `sts`)."""
+        if service in self._clients:
+            return self._clients[service]
+        kwargs: dict[str, Any] = {"config": self.config()}
+        local = self.backend == "local" and service in ("bedrock-runtime", "bedrock")
+        if local:
+            # An explicit https URL keeps env overrides and bearer-token checks out of the way;
+            # the emulator answers before anything is sent.
+            kwargs["endpoint_url"] = f"https://{service}.{self.region}.amazonaws.com"
+        elif self.settings.endpoint_url and service in ("bedrock-runtime", "bedrock"):
+            kwargs["endpoint_url"] = self._endpoint_for(service)
+        client = self.session.client(service, **kwargs)
+        if local:
+            from bedrock_cli.local import attach
+
+            attach(client, self.emulator)
+        if self.settings.debug:
+            _log_requests(client, self._notice)
+        self._clients[service] = client
+        return client
+
+    def _endpoint_for(self, service: str) -> str:
+        """--endpoint-url names the runtime endpoint; the control plane shares it, as with
+        `serve`, unless AWS_ENDPOINT_URL_BEDROCK says otherwise."""
+        url = str(self.settings.endpoint_url)
+        if service == "bedrock" and os.environ.get("AWS_ENDPOINT_URL_BEDROCK"):
+            return os.environ["AWS_ENDPOINT_URL_BEDROCK"]
+        return url
+
+    @property
+    def emulator(self) -> Any:
+        if self._emulator is None:
+            from bedrock_cli.local import Emulator
+
+            self._emulator = Emulator.from_settings(self.settings, region=self.region)
+        return self._emulator
+
+    @property
+    def runtime(self) -> Any:
+        return self.client("bedrock-runtime")
+
+    @property
+    def control(self) -> Any:
+        return self.client("bedrock")
+
+    @property
+    def endpoint(self) -> str:
+        if self.backend == "local":
+            return "the local emulator"
+        return str(self.settings.endpoint_url or f"bedrock-runtime.{self.region}.amazonaws.com")
+
+
+def _log_requests(client: Any, log: Callable[[str], None]) -> None:
+    """--debug: one line per HTTP attempt. Never logs headers, so no credential can leak."""
+    starts: dict[int, float] = {}
+
+    def before(request: Any, **_kwargs: Any) -> None:
+        starts[id(request)] = time.perf_counter()
+        log(f"debug: {request.method} {request.url}")
+
+    def after(http_response: Any, parsed: Any, model: Any, **_kwargs: Any) -> None:
+        status = getattr(http_response, "status_code", "?")
+        request_id = (parsed or {}).get("ResponseMetadata", {}).get("RequestId", "")
+        log(f"debug: {model.name} -> HTTP {status} request-id {request_id}")
+
+    client.meta.events.register_first("before-send", before)
+    client.meta.events.register("after-call", after)

@@ -1,0 +1,73 @@
+"""The services one run of a command uses, built lazily from resolved settings."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from bedrock_cli.output import Output
+from bedrock_cli.settings import Settings
+
+if TYPE_CHECKING:
+    from bedrock_cli.catalog import Catalog, Resolution
+    from bedrock_cli.clients import Clients
+    from bedrock_cli.history import History
+    from bedrock_cli.runtime import Runtime
+
+
+class AppContext:
+    def __init__(self, settings: Settings, output: Output) -> None:
+        self.settings = settings
+        self.output = output
+
+    @cached_property
+    def clients(self) -> Clients:
+        from bedrock_cli.clients import Clients
+
+        return Clients(self.settings, notice=self.output.notice)
+
+    @cached_property
+    def runtime(self) -> Runtime:
+        from bedrock_cli.runtime import Runtime
+
+        return Runtime(self.clients)
+
+    @cached_property
+    def history(self) -> History | None:
+        """None when logging is off (`--no-log`, BEDROCK_CLI_LOG=0)."""
+        if not self.settings.log:
+            return None
+        from bedrock_cli.history import History
+
+        return History(self.settings.data_dir)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        from bedrock_cli.catalog import get_catalog
+
+        return get_catalog()
+
+    def resolve_model(self, name: str | None, *, kind: str = "model") -> Resolution:
+        """Alias, catalog id, Bedrock-shaped id or ARN → what to call in this region."""
+        from bedrock_cli.catalog import UnknownModelError
+        from bedrock_cli.errors import UsageError
+
+        wanted = name or str(getattr(self.settings, kind))
+        try:
+            resolution = self.catalog.resolve(wanted, self.clients.region)
+        except UnknownModelError as exc:
+            close = ", ".join(exc.suggestions) if exc.suggestions else "none close"
+            raise UsageError(
+                f"Unknown model {wanted!r}: not an alias, a catalog id, a Bedrock model id "
+                f"or an ARN (closest: {close}).",
+                "See `bedrock-cli models list` for ids and aliases.",
+            ) from None
+        if resolution.profile:
+            self.output.debug(
+                f"debug: {wanted} is called through the inference profile {resolution.model_id}"
+            )
+        return resolution
+
+    def close(self) -> Any:
+        if "history" in self.__dict__ and self.history is not None:
+            self.history.close()

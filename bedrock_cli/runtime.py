@@ -1,0 +1,125 @@
+"""Bedrock calls through boto3, normalised into the project's types, with errors mapped.
+
+Nothing here knows which backend answers: the client in `Clients` is the same for both.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from bedrock_cli.clients import Clients
+from bedrock_cli.errors import BedrockCliError, ServiceError
+from bedrock_cli.service_errors import from_exception
+from bedrock_cli.types import (
+    ReasoningDelta,
+    StreamEnd,
+    StreamEvent,
+    TextDelta,
+    TextRequest,
+    TextResult,
+    Usage,
+)
+
+
+class Runtime:
+    def __init__(self, clients: Clients) -> None:
+        self.clients = clients
+
+    def _fail(self, exc: BaseException, model_id: str | None = None) -> BedrockCliError:
+        mapped = map_exception(exc, model_id=model_id, clients=self.clients)
+        if mapped is None:
+            raise exc
+        return mapped
+
+    # -- Converse -----------------------------------------------------------------------
+    def converse(self, request: TextRequest) -> TextResult:
+        started = time.perf_counter()
+        try:
+            response = self.clients.runtime.converse(**request.converse_kwargs())
+        except Exception as exc:
+            raise self._fail(exc, request.model_id) from exc
+        content = response.get("output", {}).get("message", {}).get("content", []) or []
+        text = "".join(block.get("text", "") for block in content if "text" in block)
+        reasoning = "".join(
+            block["reasoningContent"].get("reasoningText", {}).get("text", "")
+            for block in content if "reasoningContent" in block
+        )
+        latency = response.get("metrics", {}).get("latencyMs")
+        return TextResult(
+            text=text,
+            stop_reason=str(response.get("stopReason", "")),
+            usage=Usage.from_converse(response.get("usage")),
+            latency_ms=int(latency if latency is not None
+                           else (time.perf_counter() - started) * 1000),
+            model_id=request.model_id,
+            content=content,
+            reasoning=reasoning,
+            trace=response.get("trace"),
+        )
+
+    def converse_stream(self, request: TextRequest) -> Iterator[StreamEvent]:
+        """Yield text as it arrives, then one StreamEnd. A stream that ends without its
+        closing events is an error: botocore silently drops a truncated final frame."""
+        try:
+            response = self.clients.runtime.converse_stream(**request.converse_kwargs())
+        except Exception as exc:
+            raise self._fail(exc, request.model_id) from exc
+        stop_reason: str | None = None
+        usage: Usage | None = None
+        latency = 0
+        trace = None
+        stream = response["stream"]
+        try:
+            for event in stream:
+                if "contentBlockDelta" in event:
+                    delta = event["contentBlockDelta"].get("delta", {})
+                    if "text" in delta:
+                        yield TextDelta(delta["text"])
+                    elif "reasoningContent" in delta and "text" in delta["reasoningContent"]:
+                        yield ReasoningDelta(delta["reasoningContent"]["text"])
+                elif "messageStop" in event:
+                    stop_reason = str(event["messageStop"].get("stopReason", ""))
+                elif "metadata" in event:
+                    meta = event["metadata"]
+                    usage = Usage.from_converse(meta.get("usage"))
+                    latency = int(meta.get("metrics", {}).get("latencyMs") or 0)
+                    trace = meta.get("trace")
+        except Exception as exc:
+            raise self._fail(exc, request.model_id) from exc
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
+        if stop_reason is None or usage is None:
+            raise ServiceError(
+                "The response stream ended before the model finished (no closing events).",
+                "Retry the request; what arrived has been kept.",
+            )
+        yield StreamEnd(stop_reason=stop_reason, usage=usage, latency_ms=latency, trace=trace)
+
+    # -- other runtime calls -------------------------------------------------------------
+    def call(self, service: str, operation: str, **kwargs: Any) -> Any:
+        """Any other boto3 operation, with the same error mapping."""
+        client = self.clients.client(service)
+        try:
+            return getattr(client, operation)(**kwargs)
+        except Exception as exc:
+            raise self._fail(exc, kwargs.get("modelId")) from exc
+
+
+def map_exception(exc: BaseException, *, model_id: str | None = None,
+                  clients: Clients | None = None) -> BedrockCliError | None:
+    if isinstance(exc, BedrockCliError):
+        return exc
+    profile = clients.settings.profile if clients else None
+    endpoint = clients.endpoint if clients else None
+    mapped = from_exception(exc, model_id=model_id, profile=profile, endpoint=endpoint)
+    if mapped is not None:
+        return mapped
+    if type(exc).__module__ == "botocore.eventstream":  # ChecksumMismatch, framing errors
+        return ServiceError(f"The response stream was corrupted: {exc}", "Retry the request.")
+    if isinstance(exc, (ConnectionError, TimeoutError)):
+        return ServiceError(f"Connection failed: {exc}", "Check the network and retry.")
+    return None

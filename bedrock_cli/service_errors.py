@@ -1,0 +1,152 @@
+"""Turn botocore exceptions into the project's typed errors, each with a hint (SPEC §6)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bedrock_cli.errors import (
+    BedrockCliError,
+    BlockedError,
+    ConfigError,
+    ServiceError,
+    ThrottledError,
+    UsageError,
+)
+
+_PROFILE_HINT = re.compile(r"Invocation of model ID (\S+) with on-demand throughput", re.I)
+
+_THROTTLING = {
+    "ThrottlingException",
+    "throttlingException",
+    "TooManyRequestsException",
+    "ServiceQuotaExceededException",
+    "ModelNotReadyException",
+    "429",
+}
+_ACCESS = {"AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException",
+           "UnauthorizedOperation", "403"}
+_EXPIRED = {"ExpiredTokenException", "ExpiredToken", "RequestExpired", "TokenRefreshRequired"}
+
+
+def _credential_hint(profile: str | None) -> str:
+    login = f"aws sso login --profile {profile}" if profile else "aws sso login --profile NAME"
+    return f"Refresh your credentials (`{login}`, or `aws configure`), or use --backend local."
+
+
+def from_client_error(exc: Any, *, model_id: str | None = None,
+                      profile: str | None = None) -> BedrockCliError:
+    """Map a botocore ClientError (including EventStreamError) to a project error."""
+    error = exc.response.get("Error", {}) if hasattr(exc, "response") else {}
+    code = str(error.get("Code") or "")
+    message = str(error.get("Message") or str(exc))
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") if hasattr(
+        exc, "response") else None
+    in_stream = type(exc).__name__ == "EventStreamError"
+    where = " (in the response stream)" if in_stream else ""
+    retries = exc.response.get("ResponseMetadata", {}).get("RetryAttempts") if hasattr(
+        exc, "response") else None
+
+    if code in _THROTTLING:
+        tried = f" after {retries + 1} attempts" if retries else ""
+        return ThrottledError(
+            f"Bedrock throttled the request{tried}{where}: {message}",
+            "Wait and retry, raise --max-attempts, use --retry-mode adaptive, "
+            "or request a quota increase in Service Quotas.",
+            code=code,
+        )
+    if code in _EXPIRED:
+        return ConfigError(f"Your AWS credentials have expired: {message}",
+                           _credential_hint(profile), code=code)
+    if code in _ACCESS:
+        hint = ("Enable access to this model in the Bedrock console (Model access) and check "
+                "that your IAM policy allows bedrock:InvokeModel; "
+                "`bedrock-cli models list` shows the models.")
+        return ConfigError(f"Access denied{where}: {message}", hint, code=code)
+    if code == "ResourceNotFoundException":
+        return ServiceError(
+            f"Not found: {message}",
+            "Check the model ID and region with `bedrock-cli models list`; the model may be "
+            "retired or not offered in this region.",
+            code=code,
+        )
+    if code in {"ValidationException", "validationException"}:
+        match = _PROFILE_HINT.search(message)
+        if match:
+            return ServiceError(
+                f"Bedrock rejected the call: {message}",
+                f"Call it through an inference profile, e.g. -m us.{match.group(1)} "
+                "(see `bedrock-cli models show`).",
+                code=code,
+            )
+        if "content filters" in message:
+            return BlockedError(f"Blocked by Bedrock's content filters: {message}",
+                                "Rephrase the prompt or change the input image.", code=code)
+        return ServiceError(f"Bedrock rejected the request{where}: {message}",
+                            "Check the parameters against `bedrock-cli models show MODEL`.",
+                            code=code)
+    if code in {"ModelTimeoutException", "modelTimeoutException"}:
+        return ServiceError(f"The model timed out{where}: {message}",
+                            "Retry, shorten the input or lower --max-tokens.", code=code)
+    if code in {"ModelErrorException", "modelStreamErrorException", "ModelStreamErrorException"}:
+        return ServiceError(f"The model failed{where}: {message}",
+                            "Retry; if it persists, try another model.", code=code)
+    if code in {"InternalServerException", "internalServerException",
+                "ServiceUnavailableException", "serviceUnavailableException"} or (
+            isinstance(status, int) and status >= 500):
+        return ServiceError(f"Bedrock had a server error{where}: {message}",
+                            "Retry in a moment; raise --max-attempts for flaky periods.",
+                            code=code or str(status))
+    if in_stream:
+        return ServiceError(f"The response stream failed: {code or 'unknown error'} {message}",
+                            "Retry the request.", code=code)
+    return ServiceError(f"Bedrock returned an error: {code or status}: {message}",
+                        "Run with --debug for details.", code=code or None)
+
+
+def from_exception(exc: BaseException, *, model_id: str | None = None,
+                   profile: str | None = None,
+                   endpoint: str | None = None) -> BedrockCliError | None:
+    """Map any botocore exception; None when it is not one we know."""
+    from botocore import exceptions as bexc
+
+    if isinstance(exc, bexc.ClientError):
+        return from_client_error(exc, model_id=model_id, profile=profile)
+    if isinstance(exc, bexc.NoCredentialsError):
+        return ConfigError(
+            "No AWS credentials were found.",
+            "Run `aws configure` or `aws sso login --profile NAME` and pass --profile NAME, "
+            "or use --backend local for the offline emulator.",
+        )
+    if isinstance(exc, (bexc.SSOTokenLoadError, bexc.UnauthorizedSSOTokenError,
+                        bexc.TokenRetrievalError)):
+        return ConfigError(f"Your SSO session has expired or is missing: {exc}",
+                           _credential_hint(profile))
+    if isinstance(exc, bexc.ProfileNotFound):
+        return ConfigError(f"{exc}.", "List profiles with `aws configure list-profiles`.")
+    if isinstance(exc, bexc.NoRegionError):
+        return ConfigError("No AWS region is set.", REGION_HINT)
+    if isinstance(exc, bexc.ParamValidationError):
+        return UsageError(f"Invalid request: {exc}", "Check the command's options.")
+    if isinstance(exc, bexc.ReadTimeoutError):
+        return ServiceError(f"No answer within the read timeout: {exc}",
+                            "Raise --read-timeout, or stream the answer (the default).")
+    if isinstance(exc, (bexc.EndpointConnectionError, bexc.ConnectTimeoutError,
+                        bexc.ConnectionClosedError)):
+        return ServiceError(
+            f"Could not connect to {endpoint or 'the Bedrock endpoint'}: {exc}",
+            "Check the network, --region and --endpoint-url; --backend local works offline.",
+        )
+    if isinstance(exc, bexc.ResponseStreamingError):
+        return ServiceError(f"The response stream broke off: {exc}", "Retry the request.")
+    if isinstance(exc, bexc.InvalidEndpointConfigurationError):
+        return ConfigError(f"{exc}", "Bearer tokens need an https endpoint.")
+    if isinstance(exc, bexc.BotoCoreError):
+        return ServiceError(f"{type(exc).__name__}: {exc}", "Run with --debug for details.")
+    return None
+
+
+REGION_HINT = (
+    "Pass --region REGION, set AWS_REGION, set a region in your AWS profile "
+    "(`aws configure set region us-east-1`), or `bedrock-cli config set region us-east-1`."
+)
