@@ -161,9 +161,10 @@ class Clients:
     @property
     def emulator(self) -> Any:
         if self._emulator is None:
-            from bedrock_cli.local import Emulator
+            from bedrock_cli.local import Emulator, EmulatorOptions
 
-            self._emulator = Emulator.from_settings(self.settings, region=self.region)
+            extra = {"local_guardrails": self.settings.local_guardrails}
+            self._emulator = Emulator(EmulatorOptions(region=self.region, extra=extra))
         return self._emulator
 
     @property
