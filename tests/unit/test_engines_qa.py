@@ -1,0 +1,145 @@
+"""Extractive QA and the reusable BM25 ranking."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bedrock_cli.local.engines.qa import BM25, Answer, answer, bm25_rank
+
+NOTES = """# Travel notes
+
+We spent a week in Europe in the spring. The weather was mild and the trains ran on time.
+
+Paris is the capital of France. The city has about 2.1 million inhabitants. We arrived on
+March 3, 2024 and stayed for five days.
+
+The Louvre was designed by I. M. Pei, who added the glass pyramid in 1989. Our guide,
+Marie Dupont, met us at the Gare du Nord.
+
+Berlin is the capital of Germany. The European Union restricted three pesticides in 2018.
+"""
+
+
+def ask(question: str) -> Answer:
+    return answer(question, NOTES)
+
+
+def test_what_question_answers_with_the_sentence() -> None:
+    result = ask("What is the capital of France?")
+    assert result.text == "Paris is the capital of France."
+    assert result.sentence == "Paris is the capital of France."
+    assert NOTES[result.start : result.end] == "Paris is the capital of France."
+    assert result.score == 1.0
+
+
+def test_the_right_sentence_among_similar_ones() -> None:
+    assert ask("What is the capital of Germany?").sentence == "Berlin is the capital of Germany."
+
+
+@pytest.mark.parametrize(
+    ("question", "short", "sentence_start"),
+    [
+        ("How many inhabitants does the city have?", "2.1 million", "The city has"),
+        ("When did we arrive?", "March 3, 2024", "We arrived on"),
+        ("Who designed the Louvre pyramid?", "I. M. Pei", "The Louvre was"),
+        ("Where did Marie Dupont meet us?", "Gare du Nord", "Our guide"),
+        ("How long did we stay?", "five days", "We arrived on"),
+        ("When did the EU restrict pesticides?", "2018", "The European Union"),
+    ],
+)
+def test_short_answer_by_question_type(question: str, short: str, sentence_start: str) -> None:
+    result = ask(question)
+    assert result.text == short
+    assert result.sentence is not None and result.sentence.startswith(sentence_start)
+    assert NOTES[result.start : result.end] == short  # the span points into the context
+
+
+def test_span_offsets_survive_line_breaks_inside_the_sentence() -> None:
+    result = ask("When did we arrive?")
+    assert result.sentence == "We arrived on March 3, 2024 and stayed for five days."
+    assert NOTES[result.start : result.end] == "March 3, 2024"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the capital of Spain?",  # the entity is absent
+        "What is the airspeed velocity of an unladen swallow?",  # nothing matches
+        "Who is the president of the United States?",
+        "What?",  # no content words
+        "",
+    ],
+)
+def test_unanswerable_questions_give_none(question: str) -> None:
+    result = ask(question)
+    assert result.text is None
+    assert result.sentence is None
+    assert (result.start, result.end) == (-1, -1)
+
+
+def test_empty_context_gives_none() -> None:
+    assert answer("What is the capital of France?", "").text is None
+
+
+# --------------------------------------------------------------------------- BM25
+
+PASSAGES = [
+    "Paris is the capital of France.",
+    "Bees make honey from nectar.",
+    "France is a large country in Europe.",
+    "The capital city of Italy is Rome, a capital of art.",
+]
+
+
+def test_bm25_ranks_best_first_and_drops_non_matches() -> None:
+    ranked = bm25_rank("capital of France", PASSAGES, 10)
+    assert [i for i, _ in ranked] == [0, 3, 2]
+    scores = [s for _, s in ranked]
+    assert scores == sorted(scores, reverse=True)
+    assert all(s > 0 for s in scores)
+
+
+def test_bm25_k_limits_the_result() -> None:
+    assert [i for i, _ in bm25_rank("capital of France", PASSAGES, 1)] == [0]
+    assert bm25_rank("capital", PASSAGES, 0) == []
+
+
+def test_bm25_stems_and_ignores_stopwords() -> None:
+    assert bm25_rank("the honeys", PASSAGES, 5) == bm25_rank("honey", PASSAGES, 5)
+    assert bm25_rank("the of and", PASSAGES, 5) == []
+
+
+def test_bm25_matches_the_okapi_formula() -> None:
+    import math
+
+    passages = ["apple banana", "apple apple cherry date", "cherry"]
+    index = BM25(passages)
+    avg = (2 + 4 + 1) / 3
+    idf = math.log(1 + (3 - 2 + 0.5) / (2 + 0.5))
+    expected = idf * 2 * 2.5 / (2 + 1.5 * (0.25 + 0.75 * 4 / avg))
+    assert index.scores("apple")[1] == pytest.approx(expected)
+
+
+def test_bm25_index_reused_for_many_queries() -> None:
+    index = BM25(PASSAGES)
+    assert index.rank("honey", 3) == bm25_rank("honey", PASSAGES, 3)
+    assert index.rank("Rome", 3)[0][0] == 3
+
+
+def test_bm25_on_many_passages() -> None:
+    passages = [f"note {i} about topic{i % 97} and item{i}" for i in range(20_000)]
+    ranked = bm25_rank("item12345 topic4", passages, 5)
+    assert ranked[0][0] == 12345
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(max_size=200), st.text(max_size=500))
+def test_answer_is_always_in_the_context(question: str, context: str) -> None:
+    result = answer(question, context)
+    if result.text is None:
+        assert result.sentence is None
+    else:
+        assert context[result.start : result.end].split() == result.text.split()
+        assert 0.0 <= result.score <= 1.0
