@@ -208,7 +208,7 @@ def _value(t: _Text, name: str, spec: dict[str, Any]) -> Any:
         implied = _Prop(prop.name_words - {kind}, prop.desc_words - {kind})
         if fallback and not implied.distinct:  # "phone": the one labelled so, else the first
             cued = [f for f in pool if f.label & (_KIND_CUES.get(kind, set()) | {kind})]
-            found = (cued or pool or [None])[0]
+            found = next(iter(cued or pool), None)
         else:
             fallback = fallback and implied.distinct <= DOCUMENTISH
             found = _best(implied if implied.name_words else prop, pool, fallback=fallback)
