@@ -1,1 +1,43 @@
+"""The model catalog (models.toml) and its lookups. See docs/internals.md for the contract."""
 
+from bedrock_cli.catalog.catalog import (
+    CATALOG_PATH,
+    DEFAULT_REGION,
+    FAMILIES,
+    GEOGRAPHIES,
+    MODALITIES,
+    Catalog,
+    CatalogError,
+    EmbeddingInfo,
+    ImageLimits,
+    ImagePrice,
+    ModelInfo,
+    Prices,
+    Resolution,
+    UnknownModelError,
+    estimate_cost,
+    geography,
+    get_catalog,
+    load_catalog,
+)
+
+__all__ = [
+    "CATALOG_PATH",
+    "DEFAULT_REGION",
+    "FAMILIES",
+    "GEOGRAPHIES",
+    "MODALITIES",
+    "Catalog",
+    "CatalogError",
+    "EmbeddingInfo",
+    "ImageLimits",
+    "ImagePrice",
+    "ModelInfo",
+    "Prices",
+    "Resolution",
+    "UnknownModelError",
+    "estimate_cost",
+    "geography",
+    "get_catalog",
+    "load_catalog",
+]
