@@ -1,0 +1,178 @@
+"""Converse and ConverseStream: Bedrock's validation, a task engine, Bedrock's response shapes.
+
+Everything that can be refused is checked before the response starts, so errors are plain HTTP
+errors (botocore raises them from ``converse_stream()`` itself, as with AWS). The stream is
+produced lazily from the engine's generator: one ``contentBlockDelta`` per token.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .. import errors, eventstream, modelref
+from ..router import Emulator, Request, Response, route
+from . import conversation
+from .tasks import Generation, TaskContext, handler_for
+
+_STOP_REASONS = {"end_turn", "max_tokens", "stop_sequence", "tool_use", "content_filtered"}
+
+
+@dataclass
+class Prepared:
+    ctx: TaskContext
+    input_tokens: int
+    started: float
+    response_paths: list[str]
+
+
+def prepare(request: Request, emulator: Emulator, *, stream: bool) -> Prepared:
+    """Validate a Converse request the way Bedrock does and build the task context."""
+    started = time.monotonic()
+    model_id = request.params["modelId"]
+    ref = modelref.resolve(model_id, emulator.region(request))
+    model = ref.model
+    if not modelref.is_text_model(model):
+        raise errors.unsupported_model()
+    if stream and not getattr(model, "streaming", True):
+        raise errors.validation("The model is unsupported for streaming.")
+    body = request.json()
+    messages = conversation.check_messages(body.get("messages"), model)
+    system = body.get("system") or []
+    if system and not getattr(model, "system_prompt", True):
+        raise errors.validation("This model doesn't support system messages.")
+    tool_config = body.get("toolConfig")
+    if tool_config and not getattr(model, "tools", False):
+        raise errors.validation("This model doesn't support tool use.")
+    metadata = conversation.request_metadata(body)
+    params = conversation.sampling(body, model, metadata)
+    prompt, attachments = conversation.prompt_text(system, messages)
+
+    from bedrock_cli.local.engines.tokenizer import count_tokens
+
+    input_tokens = count_tokens(prompt)
+    window = int(getattr(model, "context_window", 0) or 0)
+    if window and input_tokens > window:
+        raise errors.validation("Input is too long for requested model.")
+    task = metadata.get("task", "generate")
+    ctx = TaskContext(
+        model=model,
+        model_id=model_id,
+        task=task,
+        prompt=prompt,
+        system=conversation.system_texts(system),
+        messages=messages,
+        attachments=attachments,
+        max_tokens=params.max_tokens,
+        temperature=params.temperature,
+        top_p=params.top_p,
+        top_k=params.top_k,
+        stop=params.stop,
+        seed=params.seed,
+        metadata=metadata,
+        tool_config=tool_config,
+        request=body,
+    )
+    paths = body.get("additionalModelResponseFieldPaths") or []
+    return Prepared(ctx, input_tokens, started, [str(p) for p in paths])
+
+
+def _run(prep: Prepared) -> Generation:
+    return handler_for(prep.ctx.task)(prep.ctx)
+
+
+def _stop_reason(gen: Generation) -> str:
+    reason = getattr(gen, "stop_reason", None) or "end_turn"
+    return reason if reason in _STOP_REASONS else "end_turn"
+
+
+def _tool_uses(gen: Generation) -> list[dict[str, Any]]:
+    uses = []
+    for use in getattr(gen, "tool_uses", None) or []:
+        tool_id = use.get("toolUseId") or "tooluse_" + uuid.uuid4().hex[:22]
+        uses.append({"toolUseId": tool_id, "name": use["name"], "input": use.get("input", {})})
+    return uses
+
+
+def _usage(prep: Prepared, gen: Generation) -> dict[str, int]:
+    out = int(getattr(gen, "output_tokens", 0))
+    return {
+        "inputTokens": prep.input_tokens,
+        "outputTokens": out,
+        "totalTokens": prep.input_tokens + out,
+    }
+
+
+def _metrics(prep: Prepared) -> dict[str, int]:
+    return {"latencyMs": max(1, round((time.monotonic() - prep.started) * 1000))}
+
+
+def _extra_fields(prep: Prepared, gen: Generation) -> dict[str, Any] | None:
+    if "/stop_sequence" not in prep.response_paths:
+        return None
+    return {"stop_sequence": getattr(gen, "stop_sequence", None)}
+
+
+@route("POST", "/model/{modelId}/converse", name="Converse")
+def converse(request: Request, emulator: Emulator) -> Response:
+    prep = prepare(request, emulator, stream=False)
+    gen = _run(prep)
+    text = "".join(gen)
+    uses = _tool_uses(gen)
+    content: list[dict[str, Any]] = [{"text": text}] if text or not uses else []
+    content += [{"toolUse": use} for use in uses]
+    result: dict[str, Any] = {
+        "output": {"message": {"role": "assistant", "content": content}},
+        "stopReason": _stop_reason(gen),
+        "usage": _usage(prep, gen),
+        "metrics": _metrics(prep),
+    }
+    extra = _extra_fields(prep, gen)
+    if extra is not None:
+        result["additionalModelResponseFields"] = extra
+    return Response.json(result)
+
+
+@route("POST", "/model/{modelId}/converse-stream", name="ConverseStream")
+def converse_stream(request: Request, emulator: Emulator) -> Response:
+    prep = prepare(request, emulator, stream=True)
+    gen = _run(prep)  # engines start lazily: nothing is generated until the caller reads
+    return Response.stream(_events(prep, gen))
+
+
+def _events(prep: Prepared, gen: Generation) -> Iterator[bytes]:
+    def ev(name: str, obj: dict[str, Any]) -> bytes:
+        return eventstream.event(name, eventstream.padded(obj))
+
+    yield ev("messageStart", {"role": "assistant"})
+    index, any_text = 0, False
+    for piece in gen:
+        if piece:
+            any_text = True
+            yield ev("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": piece}})
+    uses = _tool_uses(gen)
+    if any_text or not uses:
+        if not any_text:
+            yield ev("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": ""}})
+        yield ev("contentBlockStop", {"contentBlockIndex": 0})
+        index = 1
+    for use in uses:
+        start = {"toolUse": {"toolUseId": use["toolUseId"], "name": use["name"]}}
+        yield ev("contentBlockStart", {"contentBlockIndex": index, "start": start})
+        payload = json.dumps(use["input"], ensure_ascii=False)
+        yield ev(
+            "contentBlockDelta",
+            {"contentBlockIndex": index, "delta": {"toolUse": {"input": payload}}},
+        )
+        yield ev("contentBlockStop", {"contentBlockIndex": index})
+        index += 1
+    stop: dict[str, Any] = {"stopReason": _stop_reason(gen)}
+    extra = _extra_fields(prep, gen)
+    if extra is not None:
+        stop["additionalModelResponseFields"] = extra
+    yield ev("messageStop", stop)
+    yield ev("metadata", {"usage": _usage(prep, gen), "metrics": _metrics(prep)})
