@@ -80,14 +80,17 @@ class Clients:
         if self._session is None:
             if self.backend == "local":
                 import boto3
+                import botocore.session
 
+                # The local backend ignores AWS_PROFILE: a profile that does not exist on this
+                # machine must not stop the offline emulator.
+                core = botocore.session.Session(session_vars={"profile": (None, None, None,
+                                                                          None)})
                 self._session = boto3.session.Session(
                     aws_access_key_id=_DUMMY_KEY,
                     aws_secret_access_key=_DUMMY_SECRET,
                     region_name=self.region,
-                    # the local backend ignores AWS_PROFILE: a profile that does not exist on
-                    # this machine must not stop the offline emulator
-                    profile_name="default",
+                    botocore_session=core,
                 )
             else:
                 self._session = self._aws_session()

@@ -120,6 +120,12 @@ def map_exception(exc: BaseException, *, model_id: str | None = None,
         return mapped
     if type(exc).__module__ == "botocore.eventstream":  # ChecksumMismatch, framing errors
         return ServiceError(f"The response stream was corrupted: {exc}", "Retry the request.")
+    module = type(exc).__module__
+    if module.startswith("urllib3") and "Timeout" in type(exc).__name__:
+        return ServiceError(f"No answer within the read timeout: {exc}",
+                            "Raise --read-timeout, or retry.")
+    if module.startswith("urllib3"):  # a connection dropped mid-response
+        return ServiceError(f"The connection broke off: {exc}", "Retry the request.")
     if isinstance(exc, (ConnectionError, TimeoutError)):
         return ServiceError(f"Connection failed: {exc}", "Check the network and retry.")
     return None
