@@ -143,3 +143,33 @@ def test_answer_is_always_in_the_context(question: str, context: str) -> None:
     else:
         assert context[result.start : result.end].split() == result.text.split()
         assert 0.0 <= result.score <= 1.0
+
+
+WORDS = [
+    "Paris",
+    "Berlin",
+    "capital",
+    "France",
+    "river",
+    "honey",
+    "bees",
+    "1989",
+    "queen",
+    "colony",
+    "seven",
+    "museum",
+]
+sentences = st.lists(st.sampled_from(WORDS), min_size=2, max_size=8).map(
+    lambda w: " ".join(w).capitalize() + "."
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(sentences, min_size=1, max_size=8), st.lists(st.sampled_from(WORDS), max_size=4))
+def test_answers_point_at_a_sentence_of_the_context(context: list[str], words: list[str]) -> None:
+    text = "\n".join(context)
+    result = answer("What about " + " ".join(words) + "?", text)
+    if result.text is not None:
+        assert result.sentence in context
+        assert text[result.start : result.end] == result.text
+        assert result.score >= 0.5
