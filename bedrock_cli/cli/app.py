@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from bedrock_cli import __version__
-from bedrock_cli.cli import config, generate, models
+from bedrock_cli.cli import config, generate, models, serve
 from bedrock_cli.cli.options import (
     Backend,
     ConnectTimeout,
@@ -75,4 +75,5 @@ def build_app() -> typer.Typer:
     app.command("generate")(generate.generate)
     app.add_typer(models.app, name="models")
     app.add_typer(config.app, name="config")
+    app.command("serve")(serve.serve)
     return app
