@@ -1,0 +1,226 @@
+"""Loading the text engine's corpus model, building and caching it when needed.
+
+The trained arrays (see :mod:`._lmtrain`) go into one file in the cache directory, named
+after the corpus's SHA-256, the model order and :data:`FORMAT_VERSION`.  It is written to a
+temporary file in the same directory and renamed into place, so processes that build at
+the same time never see a half-written file (a lock file also lets the second one wait for
+the first instead of training again).  Reading memory-maps it: a cached load takes a few
+milliseconds on top of importing numpy.  When the cache directory is not writable the
+model is kept in memory only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import lzma
+import mmap
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+
+FORMAT_VERSION = 1
+ORDER = 4
+CORPUS = Path(__file__).parent / "data" / "corpus.txt.xz"
+_MAGIC = b"BCLITXLM"
+_ALIGN = 64
+_PREFIX = "textlm-"
+
+
+@dataclass
+class Tables:
+    """The trained model's arrays (``keys``/``ptr``/``gamma``/``succ``/``prob`` by order)."""
+
+    order: int
+    bits: int
+    vocab: list[str]
+    display: list[str]
+    uni: np.ndarray
+    uni_order: np.ndarray
+    open: np.ndarray
+    keys: dict[int, np.ndarray] = field(default_factory=dict)
+    ptr: dict[int, np.ndarray] = field(default_factory=dict)
+    gamma: dict[int, np.ndarray] = field(default_factory=dict)
+    succ: dict[int, np.ndarray] = field(default_factory=dict)
+    prob: dict[int, np.ndarray] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+    source: str = "built"  # "cache", "built" (and cached), or "memory" (cache unwritable)
+    path: Path | None = None
+    buffer: Any = None  # keeps the memory map alive
+
+
+def cache_dir() -> Path:
+    """``$BEDROCK_CLI_CACHE``, else ``$XDG_CACHE_HOME/bedrock-cli``, else ``~/.cache/...``."""
+    explicit = os.environ.get("BEDROCK_CLI_CACHE")
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "bedrock-cli"
+
+
+def cache_path(digest: str) -> Path:
+    return cache_dir() / f"{_PREFIX}v{FORMAT_VERSION}-o{ORDER}-{digest[:20]}.bin"
+
+
+def _tables(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Tables:
+    order = int(meta["order"])
+    t = Tables(
+        order=order,
+        bits=int(meta["bits"]),
+        vocab=list(meta["vocab"]),
+        display=list(meta["display"]),
+        uni=arrays["uni"],
+        uni_order=arrays["uni_order"],
+        open=arrays["open"],
+        meta={k: v for k, v in meta.items() if k not in ("vocab", "display")},
+    )
+    for k in range(2, order + 1):
+        t.keys[k] = arrays[f"keys{k}"]
+        t.ptr[k] = arrays[f"ptr{k}"]
+        t.gamma[k] = arrays[f"gamma{k}"]
+        t.succ[k] = arrays[f"succ{k}"]
+        t.prob[k] = arrays[f"prob{k}"]
+    return t
+
+
+def _serialise(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Iterator[bytes]:
+    """Magic, header length, JSON header, then each array's bytes, 64-byte aligned."""
+    head = dict(meta)
+    head["vocab"] = "\n".join(meta["vocab"])
+    head["display"] = "\n".join(meta["display"])
+    layout: dict[str, list[Any]] = {}
+    offset = 0
+    for name, arr in arrays.items():
+        layout[name] = [arr.dtype.str, len(arr), offset]
+        offset += -(-arr.nbytes // _ALIGN) * _ALIGN
+    head["arrays"] = layout
+    blob = json.dumps(head).encode()
+    start = -(-(len(_MAGIC) + 8 + len(blob)) // _ALIGN) * _ALIGN
+    first = _MAGIC + start.to_bytes(8, "little") + blob
+    yield first + b"\0" * (start - len(first))
+    for arr in arrays.values():
+        data = arr.tobytes()
+        yield data + b"\0" * (-len(data) % _ALIGN)
+
+
+def write_cache(path: Path, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+    """Write atomically: a temporary file in the same directory, then ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for chunk in _serialise(meta, arrays):
+                fh.write(chunk)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def read_cache(path: Path) -> Tables | None:
+    """The tables in ``path``, memory-mapped, or None if it is missing or not valid."""
+    import numpy as np
+
+    try:
+        with path.open("rb") as fh:
+            buf = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
+    try:
+        if buf[: len(_MAGIC)] != _MAGIC:
+            return None
+        start = int.from_bytes(buf[len(_MAGIC) : len(_MAGIC) + 8], "little")
+        head = json.loads(bytes(buf[len(_MAGIC) + 8 : start]).rstrip(b"\0"))
+        head["vocab"] = head["vocab"].split("\n")
+        head["display"] = head["display"].split("\n")
+        arrays = {}
+        for name, (dtype, count, offset) in head.pop("arrays").items():
+            arrays[name] = np.frombuffer(buf, dtype=dtype, count=count, offset=start + offset)
+        tables = _tables(head, arrays)
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+    tables.buffer = buf
+    tables.source = "cache"
+    tables.path = path
+    return tables
+
+
+@contextlib.contextmanager
+def _build_lock(path: Path, timeout: float = 120.0) -> Iterator[None]:
+    """Let one process build at a time where ``fcntl`` exists; never fatal."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(f"{path}.lock", os.O_CREAT | os.O_RDWR, 0o644)
+    except OSError:
+        yield
+        return
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    break  # build anyway: the rename keeps the file whole
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _remove_stale(keep: Path) -> None:
+    """Remove the caches of other corpus versions or formats (best effort)."""
+    with contextlib.suppress(OSError):
+        for other in keep.parent.glob(f"{_PREFIX}*.bin"):
+            if other != keep:
+                with contextlib.suppress(OSError):
+                    other.unlink()
+                    Path(f"{other}.lock").unlink(missing_ok=True)
+
+
+def load(corpus: Path = CORPUS) -> Tables:
+    """Load the cached model for ``corpus``, building (and caching) it if needed."""
+    from bedrock_cli.local.engines._lmtrain import train
+
+    raw = corpus.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    path = cache_path(digest)
+    tables = read_cache(path)
+    if tables is not None:
+        return tables
+    with _build_lock(path):
+        tables = read_cache(path)  # another process may have built it meanwhile
+        if tables is not None:
+            return tables
+        meta, arrays = train(lzma.decompress(raw).decode("utf-8"), ORDER)
+        meta["corpus_sha256"] = digest
+        try:
+            write_cache(path, meta, arrays)
+        except OSError:
+            tables = None
+        else:
+            tables = read_cache(path)
+        if tables is None:
+            tables = _tables(meta, arrays)
+            tables.source = "memory"
+            return tables
+        tables.source = "built"
+        _remove_stale(path)
+        return tables
