@@ -267,8 +267,38 @@ def test_invoke_body_raw_read_in_pieces(client: Any) -> None:
     assert json.loads(first + body.read())["modelId"] == "m"
 
 
-def test_attach_with_no_emulator_makes_one() -> None:
-    client = make_client("bedrock-runtime", None)
-    with pytest.raises(ClientError) as info:
-        client.list_async_invokes()
-    assert info.value.response["Error"]["Code"] == "UnknownOperationException"
+def test_attach_with_no_emulator_follows_the_client_region() -> None:
+    from bedrock_cli.local import attach
+
+    client = make_client("bedrock", None, region="eu-west-1")
+    emulator = attach(client)  # attaching again replaces the responder
+    assert isinstance(emulator, Emulator) and emulator.options.region is None
+    ids = {
+        p["inferenceProfileId"]
+        for p in client.list_inference_profiles()["inferenceProfileSummaries"]
+    }
+    assert "eu.amazon.nova-lite-v1:0" in ids
+
+
+def test_keyboard_interrupt_reaches_the_caller_and_closes_the_stream() -> None:
+    router = Router()
+    closed: list[bool] = []
+
+    @router.route("POST", "/model/{modelId}/converse-stream")
+    def stream(request: Request, emu: Emulator) -> Response:
+        def frames() -> Iterator[bytes]:
+            try:
+                yield eventstream.event("messageStart", {"role": "assistant"})
+                raise KeyboardInterrupt
+            finally:
+                closed.append(True)
+
+        return Response.stream(frames())
+
+    client = make_client("bedrock-runtime", Emulator(router=router))
+    out = client.converse_stream(modelId="m", messages=_msg("x"))
+    events = iter(out["stream"])
+    assert next(events) == {"messageStart": {"role": "assistant"}}
+    with pytest.raises(KeyboardInterrupt):
+        next(events)
+    assert closed == [True]
