@@ -73,6 +73,12 @@ class FakeEndpoint:
                     self.wfile.flush()
                 self.wfile.write(b"0\r\n\r\n")
 
+            def handle_one_request(self) -> None:
+                try:
+                    super().handle_one_request()
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client gave up (e.g. a read timeout)
+
             do_POST = do_GET = _handle
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
