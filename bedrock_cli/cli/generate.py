@@ -40,13 +40,13 @@ def generate(
     max_tokens: Annotated[int | None, typer.Option(
         "--max-tokens", help="Most tokens to generate.", show_default=False)] = None,
     stop: Annotated[list[str] | None, typer.Option(
-        "--stop", help="Stop sequence (repeatable).", show_default=False)] = None,
+        "--stop", help="Stop sequence (repeatable).", metavar="TEXT", show_default=False)] = None,
     seed: Annotated[int | None, typer.Option(
         "--seed", help="Seed (honoured by the local backend and models that take one).",
         show_default=False)] = None,
     attach: Annotated[list[Path] | None, typer.Option(
         "--attach", "-a", help="Image or document to include (repeatable).",
-        show_default=False)] = None,
+        metavar="FILE", show_default=False)] = None,
     no_stream: Annotated[bool, typer.Option("--no-stream", help="Wait for the whole answer.")]
     = False,
     usage: Annotated[bool, typer.Option("--usage", "-u", help="Print tokens and cost to stderr.")]
