@@ -289,6 +289,8 @@ class BedrockServer:
         """Answer a request the server cannot take, then close (draining a refused body)."""
         started = time.perf_counter()
         response = _finish(Response.error(exc.error))
+        if head is not None:
+            self._record(head, b"", response.status, "", started, peer)
         writer.write(http11.response_head(response.status, response.headers, keep_alive=False,
                                           length=len(response.body)) + response.body)
         await asyncio.wait_for(writer.drain(), self.config.write_timeout)
@@ -296,8 +298,6 @@ class BedrockServer:
             await http11.discard(reader, exc.drain, self.config.body_timeout)
         method, target = (head.method, head.target) if head else ("-", "-")
         self._log(peer, method, target, response.status, started, note=exc.error.message)
-        if head is not None:
-            self._record(head, b"", response.status, "", 0, False, started, peer)
 
     async def _exchange(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, head: Head, peer: str
@@ -321,6 +321,9 @@ class BedrockServer:
             response = await loop.run_in_executor(self._pool, self.emulator.handle, request)
         keep = head.keep_alive and not self._stop_requested
         events, cut = 0, False
+        # Recorded before the last byte goes out, so a client that has its answer can rely
+        # on finding its request in the record (streams update the count as they go).
+        seen = self._record(head, body, response.status, request.operation, started, peer)
         if response.events is None:
             payload = b"" if head.method == "HEAD" else response.body
             writer.write(http11.response_head(response.status, response.headers, keep_alive=keep,
@@ -333,15 +336,16 @@ class BedrockServer:
             writer.write(http11.response_head(response.status, response.headers, keep_alive=keep,
                                               length=None if chunked else -1,
                                               version=head.version))
-            events, cut = await self._stream(writer, response.events, chunked)
+            events, cut = await self._stream(writer, response.events, chunked, seen)
         note = f"stream cut after {events} events" if cut else \
             (f"stream, {events} events" if response.events is not None else "")
         self._log(peer, head.method, head.target, response.status, started, note=note)
-        self._record(head, body, response.status, request.operation, events, cut, started, peer)
+        if seen is not None:
+            seen.ms = (time.perf_counter() - started) * 1000
         return keep and not cut
 
     async def _stream(self, writer: asyncio.StreamWriter, events: Iterator[bytes],
-                      chunked: bool = True) -> tuple[int, bool]:
+                      chunked: bool, seen: Exchange | None) -> tuple[int, bool]:
         """Send frames as chunks as they are produced; (frames sent, whether it was cut)."""
         loop = asyncio.get_running_loop()
         sent, finished = 0, False
@@ -352,11 +356,15 @@ class BedrockServer:
                     finished = True
                     break
                 if faults.is_cut(frame):
+                    if seen is not None:
+                        seen.cut = True
                     return sent, True  # the connection closes with no terminating chunk
                 if frame:
+                    sent += 1
+                    if seen is not None:
+                        seen.events = sent
                     writer.write(http11.chunk(frame) if chunked else frame)
                     await asyncio.wait_for(writer.drain(), self.config.write_timeout)
-                    sent += 1
             if chunked:
                 writer.write(http11.LAST_CHUNK)
                 await asyncio.wait_for(writer.drain(), self.config.write_timeout)
@@ -378,14 +386,14 @@ class BedrockServer:
         line = f"{http11.printable(method, 16)} {path} {status} {ms:.0f}ms"
         self.config.log(f"{line} ({http11.printable(note, 120)})" if note else line)
 
-    def _record(self, head: Head, body: bytes, status: int, operation: str, events: int,
-                cut: bool, started: float, peer: str) -> None:
+    def _record(self, head: Head, body: bytes, status: int, operation: str, started: float,
+                peer: str) -> Exchange | None:
         if self.config.record is None:
-            return
-        self.config.record(Exchange(
-            head.method, head.target, head.merged(), body, status, operation, events, cut,
-            (time.perf_counter() - started) * 1000, peer,
-        ))
+            return None
+        seen = Exchange(head.method, head.target, head.merged(), body, status, operation,
+                        ms=(time.perf_counter() - started) * 1000, peer=peer)
+        self.config.record(seen)
+        return seen
 
 
 @dataclass
