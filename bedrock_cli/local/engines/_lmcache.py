@@ -1,7 +1,8 @@
 """Loading the text engine's corpus model, building and caching it when needed.
 
 The trained arrays (see :mod:`._lmtrain`) go into one file in the cache directory, named
-after the corpus's SHA-256, the model order and :data:`FORMAT_VERSION`.  It is written to a
+after the corpus's SHA-256 (salted with the training code), the model order and
+:data:`FORMAT_VERSION`.  It is written to a
 temporary file in the same directory and renamed into place, so processes that build at
 the same time never see a half-written file (a lock file also lets the second one wait for
 the first instead of training again).  Reading memory-maps it: a cached load takes a few
@@ -68,6 +69,16 @@ def cache_dir() -> Path:
 
 def cache_path(digest: str) -> Path:
     return cache_dir() / f"{_PREFIX}v{FORMAT_VERSION}-o{ORDER}-{digest[:20]}.bin"
+
+
+def _digest(corpus: bytes) -> str:
+    """The corpus's SHA-256, salted with the training code so that a change to either one
+    (even without a :data:`FORMAT_VERSION` bump) makes a new cache file."""
+    h = hashlib.sha256(corpus)
+    for name in ("_lmtrain.py", "_lmtext.py"):
+        with contextlib.suppress(OSError):  # sources may be absent from a frozen install
+            h.update((Path(__file__).parent / name).read_bytes())
+    return h.hexdigest()
 
 
 def _tables(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Tables:
@@ -200,7 +211,7 @@ def load(corpus: Path = CORPUS) -> Tables:
     from bedrock_cli.local.engines._lmtrain import train
 
     raw = corpus.read_bytes()
-    digest = hashlib.sha256(raw).hexdigest()
+    digest = _digest(raw)
     path = cache_path(digest)
     tables = read_cache(path)
     if tables is not None:
@@ -210,7 +221,7 @@ def load(corpus: Path = CORPUS) -> Tables:
         if tables is not None:
             return tables
         meta, arrays = train(lzma.decompress(raw).decode("utf-8"), ORDER)
-        meta["corpus_sha256"] = digest
+        meta["corpus_sha256"] = hashlib.sha256(raw).hexdigest()
         try:
             write_cache(path, meta, arrays)
         except OSError:

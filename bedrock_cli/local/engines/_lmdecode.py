@@ -22,8 +22,13 @@ if TYPE_CHECKING:
     from bedrock_cli.local.engines._lmcache import Tables
 
 END_TOKEN = "<end>"
+# The lower-order weights of interpolated Kneser-Ney are scaled down by these factors
+# (keyed by the order backed off from; the seen n-grams' share is scaled up to match), which
+# trades a little perplexity for much less word salad when sampling.
+BACKOFF = {4: 0.7, 3: 0.6, 2: 0.3}
 NO_REPEAT = 4  # no 4-gram (of model tokens) is generated twice, prompt included
 PROMPT_WINDOW = 4096  # the request model counts at most this many of the prompt's last words
+_PROMPT_CHARS = 16 * PROMPT_WINDOW  # ... found in at most this many of its last characters
 PROMPT_WEIGHTS = (0.3, 0.05)  # its weight for a context the prompt has seen often (3-, 2-gram)
 PROMPT_TOPIC_BOOST = 3.0  # how much likelier the prompt's own less common words are
 COMMON = 200  # the corpus's most frequent words do not count as a prompt's topic
@@ -41,7 +46,7 @@ class PromptModel:
     def __init__(self, ids: list[int]) -> None:
         import numpy as np
 
-        tail = ids[-PROMPT_WINDOW:]
+        tail = ids
         self.types = sorted(set(tail))
         self.ids = np.asarray(self.types, dtype=np.int64)
         self.pos = {w: i for i, w in enumerate(self.types)}
@@ -79,7 +84,7 @@ class State:
         self.display_ext: dict[int, str] = {}
         ext: dict[str, int] = {}
         ids: list[int] = []
-        for w in surface_tokens(prompt):
+        for w in surface_tokens(prompt[-_PROMPT_CHARS:])[-PROMPT_WINDOW:]:
             i = dec.index.get(w.lower())
             if i is None:  # a word the corpus never saw: the request model still knows it
                 i = ext.setdefault(w.lower(), dec.vocab_size + len(ext))
@@ -155,11 +160,13 @@ class Decoder:
             found.append((k, int(ptr[i]), int(ptr[i + 1]), float(t.gamma[k][i])))
         if not found:
             return None, None, 1.0
+        # P_k = m_k * discounted_k + BACKOFF[k] * gamma_k * P_{k-1}; m_k renormalises.
         weight = 1.0
         weights = []
-        for *_, gamma in reversed(found):
-            weights.append(weight)
-            weight *= gamma
+        for k, _, _, gamma in reversed(found):
+            scaled = BACKOFF.get(k, 1.0) * gamma
+            weights.append(weight * (1.0 - scaled) / max(1.0 - gamma, 1e-12))
+            weight *= scaled
         weights.reverse()
         _, lo, hi, _ = found[0]
         ids = t.succ[2][lo:hi]
