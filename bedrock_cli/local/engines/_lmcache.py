@@ -2,12 +2,12 @@
 
 The trained arrays (see :mod:`._lmtrain`) go into one file in the cache directory, named
 after the corpus's SHA-256 (salted with the training code), the model order and
-:data:`FORMAT_VERSION`.  It is written to a
-temporary file in the same directory and renamed into place, so processes that build at
-the same time never see a half-written file (a lock file also lets the second one wait for
-the first instead of training again).  Reading memory-maps it: a cached load takes a few
-milliseconds on top of importing numpy.  When the cache directory is not writable the
-model is kept in memory only.
+:data:`FORMAT_VERSION`.  It is written to a temporary file in the same directory and
+renamed into place, so processes that build at the same time never see a half-written file
+(a lock file also lets the second one wait for the first instead of training again).
+Reading memory-maps it: a cached load takes about 20 ms on top of importing numpy (the
+38 MB file is paged in lazily).  When the cache directory is not writable the model is
+kept in memory only.
 """
 
 from __future__ import annotations
