@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -19,7 +19,7 @@ def show(app_ctx: AppContext) -> None:
     from bedrock_cli.settings import SPECS
 
     settings = app_ctx.settings
-    rows = []
+    rows: list[dict[str, Any]] = []
     for spec in SPECS:
         value = settings.values.get(spec.name)
         source = settings.source(spec.name)
@@ -33,7 +33,7 @@ def show(app_ctx: AppContext) -> None:
                   "settings": {row["key"]: {"value": row["value"], "source": row["source"]}
                                for row in rows}})
         return
-    width = max(len(row["key"]) for row in rows)
+    width = max(len(spec.name) for spec in SPECS)
     for row in rows:
         shown = "(unset)" if row["value"] is None else row["value"]
         out.write(f"{row['key']:<{width}}  {shown}  [{row['source']}]\n")

@@ -66,8 +66,8 @@ def list_models(
         table.add_row(
             m.id, m.provider, m.name, ",".join(m.output_modalities).lower(),
             ", ".join(aliases.get(m.id, [])),
-            _money(prices.input_per_1k if prices else None),
-            _money(prices.output_per_1k if prices else None),
+            _money(prices.input if prices else None),
+            _money(prices.output if prices else None),
         )
     out.renderable(table)
 

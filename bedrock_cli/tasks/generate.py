@@ -53,12 +53,12 @@ def previous_messages(app: AppContext, inp: GenerateInput) -> tuple[list[dict[st
         if not rows:
             raise UsageError(f"No conversation with id {inp.conversation_id!r}.",
                              "List them with `bedrock-cli history list`.")
-        last = rows[-1]
+        last: dict[str, Any] | None = rows[-1]
     else:
         last = history.latest()
-        if last is None:
-            raise UsageError("There is no previous conversation to continue.",
-                             "Run a prompt first, or drop -c.")
+    if last is None:
+        raise UsageError("There is no previous conversation to continue.",
+                         "Run a prompt first, or drop -c.")
     messages = json.loads(last["messages"] or "[]")
     cleaned = []
     for message in messages:
