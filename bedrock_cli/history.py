@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,9 +24,19 @@ DB_NAME = "history.db"
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
+_last_id = [0, 0]  # (milliseconds, random part) of the last id made in this process
+_id_lock = threading.Lock()
+
+
 def new_id() -> str:
-    """A ULID: 48 bits of milliseconds then 80 random bits, so ids sort by time."""
-    value = (int(time.time() * 1000) << 80) | secrets.randbits(80)
+    """A ULID: 48 bits of milliseconds then 80 random bits, so ids sort by time. Monotonic
+    within a process: ids made in the same millisecond count up from the first one's bits."""
+    with _id_lock:
+        millis, rand = int(time.time() * 1000), secrets.randbits(80)
+        if millis <= _last_id[0] and _last_id[1] < 2**80 - 1:
+            millis, rand = _last_id[0], _last_id[1] + 1
+        _last_id[:] = [millis, rand]
+    value = (millis << 80) | rand
     chars = []
     for _ in range(26):
         chars.append(_CROCKFORD[value & 31])
@@ -63,8 +75,44 @@ def _migration_1(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX calls_created ON calls(created_at)")
 
 
+def fts5_available(db: sqlite3.Connection) -> bool:
+    try:
+        db.execute("CREATE VIRTUAL TABLE temp.fts5_probe USING fts5(x)")
+        db.execute("DROP TABLE temp.fts5_probe")
+        return True
+    except sqlite3.OperationalError:
+        return False
+
+
+def _migration_2(db: sqlite3.Connection) -> None:
+    """Full-text search over prompts and responses (FTS5), kept in sync by triggers.
+
+    The index keeps its own copy of the text (not an external-content table): `calls` has no
+    INTEGER PRIMARY KEY, so its rowids may change on VACUUM. Where this SQLite lacks FTS5 the
+    migration creates nothing and `search` falls back to LIKE.
+    """
+    if not fts5_available(db):
+        return
+    db.execute("CREATE VIRTUAL TABLE calls_fts USING fts5(call_id UNINDEXED, prompt, response, "
+               "tokenize = 'porter unicode61 remove_diacritics 2')")
+    db.execute("INSERT INTO calls_fts (call_id, prompt, response) "
+               "SELECT id, coalesce(prompt, ''), coalesce(response, '') FROM calls")
+    db.execute("""CREATE TRIGGER calls_fts_insert AFTER INSERT ON calls BEGIN
+        INSERT INTO calls_fts (call_id, prompt, response)
+        VALUES (new.id, coalesce(new.prompt, ''), coalesce(new.response, ''));
+    END""")
+    db.execute("""CREATE TRIGGER calls_fts_delete AFTER DELETE ON calls BEGIN
+        DELETE FROM calls_fts WHERE call_id = old.id;
+    END""")
+    db.execute("""CREATE TRIGGER calls_fts_update AFTER UPDATE OF prompt, response ON calls BEGIN
+        DELETE FROM calls_fts WHERE call_id = old.id;
+        INSERT INTO calls_fts (call_id, prompt, response)
+        VALUES (new.id, coalesce(new.prompt, ''), coalesce(new.response, ''));
+    END""")
+
+
 #: Append-only: migration N upgrades schema N-1 to N. Never edit a released one.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migration_1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migration_1, _migration_2]
 
 
 @dataclass
@@ -89,17 +137,26 @@ class CallRecord:
 
 
 class History:
+    """The store. One connection per process, shared by threads behind a lock (the
+    map-reduce of `summarize` logs its parallel calls from worker threads)."""
+
     def __init__(self, data_dir: Path) -> None:
         self.path = data_dir / DB_NAME
         self._db: sqlite3.Connection | None = None
+        self._lock = threading.RLock()
 
     def connect(self) -> sqlite3.Connection:
+        with self._lock:
+            return self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
         if self._db is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if not self.path.exists():
                 # create it private before SQLite opens it; the -wal/-shm files inherit the mode
                 os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                 check_same_thread=False)
             db.row_factory = sqlite3.Row
             db.execute("PRAGMA busy_timeout = 30000")
             db.execute("PRAGMA journal_mode = WAL")
@@ -115,14 +172,15 @@ class History:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        db = self.connect()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        with self._lock:
+            db = self.connect()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
     def _migrate(self, db: sqlite3.Connection) -> None:
         version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -174,9 +232,22 @@ class History:
         return call_id
 
     # -- reading -----------------------------------------------------------------------
+    def _all(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(row) for row in self.connect().execute(sql, args).fetchall()]
+
     def get(self, call_id: str) -> dict[str, Any] | None:
-        row = self.connect().execute("SELECT * FROM calls WHERE id = ?", (call_id,)).fetchone()
-        return dict(row) if row else None
+        rows = self._all("SELECT * FROM calls WHERE id = ?", (call_id,))
+        return rows[0] if rows else None
+
+    def find(self, prefix: str) -> list[dict[str, Any]]:
+        """Calls whose id is ``prefix`` or starts with it (ids are case-insensitive)."""
+        wanted = prefix.strip().upper()
+        exact = self.get(wanted)
+        if exact:
+            return [exact]
+        pattern = wanted.replace("\\", "").replace("%", "").replace("_", "") + "%"
+        return self._all("SELECT * FROM calls WHERE id LIKE ? ORDER BY id LIMIT 5", (pattern,))
 
     def latest(self, *, command: str | None = None) -> dict[str, Any] | None:
         sql = "SELECT * FROM calls"
@@ -184,11 +255,95 @@ class History:
         if command:
             sql += " WHERE command = ?"
             args = (command,)
-        row = self.connect().execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
-        return dict(row) if row else None
+        rows = self._all(sql + " ORDER BY id DESC LIMIT 1", args)
+        return rows[0] if rows else None
 
     def conversation(self, conversation_id: str) -> list[dict[str, Any]]:
-        rows = self.connect().execute(
-            "SELECT * FROM calls WHERE conversation_id = ? ORDER BY id", (conversation_id,)
-        ).fetchall()
-        return [dict(row) for row in rows]
+        return self._all("SELECT * FROM calls WHERE conversation_id = ? ORDER BY id",
+                         (conversation_id,))
+
+    @staticmethod
+    def _filters(model: Sequence[str] | None, since: str | None, before: str | None,
+                 command: str | None) -> tuple[str, list[Any]]:
+        where, args = [], []
+        if model:
+            marks = ", ".join("?" for _ in model)
+            where.append(f"(model IN ({marks}) OR model_id IN ({marks}))")
+            args += [*model, *model]
+        if since:
+            where.append("created_at >= ?")
+            args.append(since)
+        if before:
+            where.append("created_at < ?")
+            args.append(before)
+        if command:
+            where.append("command = ?")
+            args.append(command)
+        return (" WHERE " + " AND ".join(where)) if where else "", args
+
+    def rows(self, *, limit: int | None = 20, model: Sequence[str] | None = None,
+             since: str | None = None, before: str | None = None,
+             command: str | None = None, oldest_first: bool = False) -> list[dict[str, Any]]:
+        """Calls matching the filters; newest first unless ``oldest_first``.
+        ``since``/``before`` are UTC ISO timestamps (see :func:`utc_stamp`)."""
+        where, args = self._filters(model, since, before, command)
+        order = "ASC" if oldest_first else "DESC"
+        sql = f"SELECT * FROM calls{where} ORDER BY id {order}"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        return self._all(sql, args)
+
+    def has_fts(self) -> bool:
+        return bool(self._all(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'calls_fts'"))
+
+    def search(self, text: str, *, limit: int = 20) -> list[dict[str, Any]]:
+        """Calls whose prompt or response holds every word of ``text``, best match first
+        (FTS5 with stemming; a plain LIKE scan, newest first, where FTS5 is missing)."""
+        words = [w for w in re.findall(r"\w+", text) if w]
+        if not words:
+            return []
+        if self.has_fts():
+            query = " ".join('"' + w.replace('"', '""') + '"' for w in words)
+            return self._all(
+                "SELECT calls.* FROM calls_fts JOIN calls ON calls.id = calls_fts.call_id "
+                "WHERE calls_fts MATCH ? ORDER BY calls_fts.rank LIMIT ?", (query, limit))
+        clauses = " AND ".join("(coalesce(prompt, '') || ' ' || coalesce(response, '')) "
+                               "LIKE ? ESCAPE '\\'" for _ in words)
+        like = ["%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                for w in words]
+        return self._all(f"SELECT * FROM calls WHERE {clauses} ORDER BY id DESC LIMIT ?",
+                         [*like, limit])
+
+    def stats(self, *, since: str | None = None) -> list[dict[str, Any]]:
+        """Calls, tokens and cost per model (and status counts)."""
+        where, args = self._filters(None, since, None, None)
+        return self._all(
+            "SELECT model, count(*) AS calls, sum(status = 'complete') AS complete, "
+            "sum(status = 'partial') AS partial, sum(status = 'error') AS errors, "
+            "coalesce(sum(input_tokens), 0) AS input_tokens, "
+            "coalesce(sum(output_tokens), 0) AS output_tokens, "
+            "sum(cost_usd) AS cost_usd, min(created_at) AS first, max(created_at) AS last "
+            f"FROM calls{where} GROUP BY model ORDER BY calls DESC", args)
+
+    def set_response(self, call_id: str, response: str) -> None:
+        """Replace a call's logged response (a tool-use answer is logged as its JSON)."""
+        with self.transaction() as db:
+            db.execute("UPDATE calls SET response = ? WHERE id = ?", (response, call_id))
+
+    # -- deleting ----------------------------------------------------------------------
+    def delete(self, call_id: str) -> int:
+        with self.transaction() as db:
+            return db.execute("DELETE FROM calls WHERE id = ?", (call_id,)).rowcount
+
+    def delete_before(self, stamp: str) -> int:
+        with self.transaction() as db:
+            return db.execute("DELETE FROM calls WHERE created_at < ?", (stamp,)).rowcount
+
+
+def utc_stamp(moment: datetime) -> str:
+    """A timestamp in the form `created_at` is stored in, so strings compare in time order."""
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # a naive time is local time
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
