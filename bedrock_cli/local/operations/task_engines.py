@@ -1,0 +1,220 @@
+"""The local engines behind the CLI's task hints: summarize, ask, extract, translate, vision.
+
+Each handler reads what the CLI sends on any backend — the documents between ``<document>``
+tags or as document blocks, ``<source id=...>`` blocks and a ``Question:`` line for ``ask``, a
+forced tool for ``extract`` — and the hints in ``requestMetadata`` (``length``, ``style``,
+``focus``). Images in the last user message are described from measured properties for any
+task but ``extract``. Translation is declined plainly: there is no translation model here,
+and the emulator never fakes one.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from .. import errors
+from .tasks import TASKS, Generation, TaskContext, TaskHandler, fixed_text, task
+
+_DOCUMENT = re.compile(r"<document\b[^>]*>\n?(.*?)\n?</document>", re.S)
+_SOURCE = re.compile(r"<source\s+id=\"([^\"]+)\"[^>]*>\n?(.*?)\n?</source>", re.S)
+_QUESTION = re.compile(r"(?:^|\n)\s*Question:\s*(.+?)\s*$", re.S)
+_DESCRIBE = re.compile(
+    r"\b(describe|description|caption|what(?:'s| is| do you see)? (?:in|on) (?:this|the)|"
+    r"what do you see|what does (?:this|the) (?:image|picture|photo) show)\b", re.I)
+NO_ANSWER = "The context does not contain the answer to that question."
+NO_CONTEXT = ("The local backend answers only from the context sent with the question, and "
+              "this request has none.")
+CANNOT_TRANSLATE = (
+    "The local backend cannot translate: it has no translation model, and it will not fake a "
+    "translation. Translate with a Bedrock model (bedrock-cli --backend aws)."
+)
+
+
+def _hint(ctx: TaskContext, key: str, allowed: tuple[str, ...], default: str) -> str:
+    value = ctx.metadata.get(key, "").strip().lower()
+    return value if value in allowed else default
+
+
+def _document_texts(ctx: TaskContext) -> list[str]:
+    """Text of the document blocks the user sent (a PDF's text extracted)."""
+    texts = []
+    for att in ctx.attachments:
+        if att.kind != "document" or att.role != "user":
+            continue
+        if att.text is not None:
+            texts.append(att.text)
+        elif att.format == "pdf" and att.data:
+            from bedrock_cli.pdftext import PdfError, extract_text
+
+            try:
+                texts.append(extract_text(att.data))
+            except PdfError as exc:
+                raise errors.validation(
+                    f"The local backend could not read the document {att.name!r}: {exc}."
+                ) from None
+    return texts
+
+
+def source_text(ctx: TaskContext) -> str:
+    """What a task works on: tagged documents, else document blocks, else the user's text."""
+    text = "\n\n".join(
+        b["text"] for m in ctx.messages if m.get("role") == "user"
+        for b in m.get("content", []) if isinstance(b.get("text"), str)
+    )
+    tagged = _DOCUMENT.findall(text)
+    if tagged:
+        return "\n\n".join(tagged)
+    documents = _document_texts(ctx)
+    return "\n\n".join(documents) if documents else ctx.last_user_text
+
+
+@task("summarize")
+def summarize(ctx: TaskContext) -> Generation:
+    from bedrock_cli.local.engines.summarizer import LENGTHS, STYLES
+    from bedrock_cli.local.engines.summarizer import summarize as run
+
+    length = _hint(ctx, "length", LENGTHS, "medium")
+    style = _hint(ctx, "style", STYLES, "paragraph")
+    focus = ctx.metadata.get("focus") or None
+    summary = run(source_text(ctx), length=length, style=style, focus=focus)
+    return fixed_text(summary or "There is no text to summarize.", ctx)
+
+
+def _question(text: str) -> str:
+    match = _QUESTION.search(_SOURCE.sub("", text))
+    return (match.group(1) if match else _SOURCE.sub("", text)).strip()
+
+
+@task("ask")
+def ask(ctx: TaskContext) -> Generation:
+    from bedrock_cli.local.engines.qa import answer
+
+    text = ctx.last_user_text
+    question = _question(text)
+    sources = _SOURCE.findall(text)
+    if not sources:
+        sources = [(str(i + 1), doc) for i, doc in enumerate(_document_texts(ctx))]
+    if not sources:
+        return fixed_text(NO_CONTEXT, ctx)
+    context, spans = "", []
+    for ident, body in sources:
+        if context:
+            context += "\n\n"
+        spans.append((len(context), len(context) + len(body), ident))
+        context += body
+    found = answer(question, context)
+    if found.text is None:
+        return fixed_text(NO_ANSWER, ctx)
+    ident = next((i for start, end, i in spans if start <= found.start < end), spans[0][2])
+    sentence = found.sentence or found.text
+    if found.text != sentence:
+        reply = f"{found.text.rstrip('.')}: “{sentence}” [{ident}]"
+    else:
+        reply = f"{sentence} [{ident}]"
+    return fixed_text(reply, ctx)
+
+
+def _fill(schema: dict[str, Any], text: str) -> dict[str, Any]:
+    from bedrock_cli.local.engines.extraction import fill
+
+    value = fill(schema, text)
+    return value if isinstance(value, dict) else {"items": value}
+
+
+@task("extract")
+def extract(ctx: TaskContext) -> Generation:
+    spec = ctx.forced_tool
+    if spec is None:  # toolChoice auto/any: the first tool the caller offers
+        tools = (ctx.tool_config or {}).get("tools") or []
+        spec = next((t["toolSpec"] for t in tools if "toolSpec" in t), None)
+    if spec is None:
+        return fixed_text("Extraction needs a schema: offer a tool whose inputSchema is the "
+                          "JSON Schema to fill.", ctx)
+    schema = (spec.get("inputSchema") or {}).get("json") or {}
+    if isinstance(schema, str):  # the JSON document arrives parsed; be lenient anyway
+        import json
+
+        schema = json.loads(schema)
+    values = _fill(schema, source_text(ctx))
+    return ToolAnswer([{"name": spec["name"], "input": values}])
+
+
+class ToolAnswer:
+    """A Generation that is only tool calls: no text; output tokens count the tool input."""
+
+    def __init__(self, tool_uses: list[dict[str, Any]]) -> None:
+        import json
+
+        from bedrock_cli.local.engines.tokenizer import count_tokens
+
+        self.tool_uses = tool_uses
+        self.stop_reason: str | None = "tool_use"
+        self.stop_sequence: str | None = None
+        self.output_tokens = sum(count_tokens(json.dumps(use["input"])) for use in tool_uses)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+
+@task("translate")
+def translate(ctx: TaskContext) -> Generation:
+    raise errors.validation(CANNOT_TRANSLATE)
+
+
+# -- images, for any task --------------------------------------------------------------------
+
+def _images(ctx: TaskContext) -> list[bytes]:
+    for message in reversed(ctx.messages):
+        if message.get("role") != "user":
+            continue
+        found = []
+        for block in message.get("content", []):
+            source = (block.get("image") or {}).get("source") or {}
+            raw = source.get("bytes")
+            if isinstance(raw, str):
+                try:
+                    found.append(base64.b64decode(raw))
+                except (binascii.Error, ValueError):
+                    continue
+        return found
+    return []
+
+
+def look(images: list[bytes], question: str) -> str:
+    """Describe each image, or answer the question about it from its measurements."""
+    from bedrock_cli.local.engines import vision
+
+    parts = []
+    for number, data in enumerate(images, start=1):
+        try:
+            if not question.strip() or _DESCRIBE.search(question):
+                text = vision.describe(data).text
+            else:
+                text = vision.answer_about(data, question)
+        except vision.ImageError:
+            raise errors.validation(
+                "Unable to process input image. Try again with a valid image."
+            ) from None
+        parts.append(text if len(images) == 1 else f"Image {number}: {text}")
+    return "\n\n".join(parts)
+
+
+def with_vision(handler: TaskHandler) -> TaskHandler:
+    def handle(ctx: TaskContext) -> Generation:
+        images = _images(ctx)
+        if not images:
+            return handler(ctx)
+        return fixed_text(look(images, _question(ctx.last_user_text)), ctx)
+
+    handle.__wrapped__ = handler  # type: ignore[attr-defined]
+    handle.__name__ = getattr(handler, "__name__", "handler")
+    return handle
+
+
+for _name, _handler in list(TASKS.items()):
+    if _name != "extract" and not hasattr(_handler, "__wrapped__"):
+        TASKS[_name] = with_vision(_handler)
