@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from bedrock_cli import __version__
-from bedrock_cli.cli import config, generate, models, serve
+from bedrock_cli.cli import config, generate, image, models, serve
 from bedrock_cli.cli.options import (
     Backend,
     ConnectTimeout,
@@ -73,6 +73,7 @@ def build_app() -> typer.Typer:
         })
 
     app.command("generate")(generate.generate)
+    app.command("image")(image.image)
     app.add_typer(models.app, name="models")
     app.add_typer(config.app, name="config")
     app.command("serve")(serve.serve)

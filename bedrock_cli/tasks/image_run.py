@@ -1,0 +1,196 @@
+"""Run an image plan: call InvokeModel per request, save what comes back, log it in history.
+
+Images are saved as each call returns, so a failure or a content filter later on loses
+nothing already made. Filtering is reported by `blocked_error` (exit 6) after the result is
+printed; steps GIFs are written when the response carries them (see `families/images/base`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bedrock_cli.errors import BedrockCliError, BlockedError, ServiceError
+from bedrock_cli.families.images import METADATA_STEPS, METADATA_TASK
+from bedrock_cli.paths import atomic_write
+from bedrock_cli.tasks import image_files as files
+
+if TYPE_CHECKING:
+    from bedrock_cli.context import AppContext
+    from bedrock_cli.tasks.image import Call, ImagePlan
+
+
+@dataclass
+class SavedImage:
+    path: Path
+    seed: int | None
+    width: int
+    height: int
+    steps: Path | None = None
+
+
+@dataclass
+class ImageOutcome:
+    model_name: str
+    model_id: str
+    backend: str
+    task: str
+    requested: int
+    images: list[SavedImage] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    steps_missing: bool = False
+    cost_usd: float | None = None
+    latency_ms: int = 0
+    history_id: str | None = None
+
+    @property
+    def files(self) -> list[Path]:
+        out = []
+        for image in self.images:
+            out.append(image.path)
+            if image.steps is not None:
+                out.append(image.steps)
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "files": [str(p) for p in self.files],
+            "images": [{"path": str(i.path), "seed": i.seed, "width": i.width,
+                        "height": i.height, "steps_gif": str(i.steps) if i.steps else None}
+                       for i in self.images],
+            "seeds": [i.seed for i in self.images],
+            "model": self.model_name,
+            "model_id": self.model_id,
+            "backend": self.backend,
+            "task": self.task,
+            "requested": self.requested,
+            "blocked": self.blocked or None,
+            "cost_usd": self.cost_usd,
+            "latency_ms": self.latency_ms,
+            "history_id": self.history_id,
+        }
+
+
+def run(app: AppContext, plan: ImagePlan,
+        on_call: Callable[[int], None] | None = None) -> ImageOutcome:
+    """Make every call of the plan; `on_call(images_so_far)` after each one."""
+    outcome = ImageOutcome(plan.model.id, plan.model_id, app.clients.backend, plan.task,
+                           plan.count)
+    metadata = json.dumps(METADATA_STEPS if plan.save_steps else METADATA_TASK)
+    started = time.perf_counter()
+    failure: BaseException | None = None
+    try:
+        for call in plan.calls:
+            _one(app, plan, call, metadata, outcome)
+            if on_call is not None:
+                on_call(len(outcome.images))
+    except (BedrockCliError, KeyboardInterrupt) as exc:
+        failure = exc
+        raise
+    finally:
+        outcome.latency_ms = int((time.perf_counter() - started) * 1000)
+        outcome.cost_usd = _cost(plan, len(outcome.images))
+        outcome.history_id = _record(app, plan, outcome, failure)
+    return outcome
+
+
+def _one(app: AppContext, plan: ImagePlan, call: Call, metadata: str,
+         outcome: ImageOutcome) -> None:
+    body = plan.family.build(call.request)
+    try:
+        response = app.runtime.call(
+            "bedrock-runtime", "invoke_model", modelId=plan.model_id, body=json.dumps(body),
+            contentType="application/json", accept="application/json",
+            requestMetadata=metadata)
+        data = json.loads(response["body"].read())
+    except BedrockCliError as exc:
+        raise _with_region_hint(app, plan, exc) from None
+    except ValueError:
+        raise ServiceError("The model's response is not JSON.", "Retry the request.") from None
+    result = plan.family.parse(data if isinstance(data, dict) else {}, call.request.count)
+    outcome.blocked += result.blocked
+    outcome.errors += result.errors
+    for i, (target, image) in enumerate(zip(call.targets, result.images, strict=False)):
+        width, height = files.save(target.path, image, plan.fmt)
+        seed = result.seeds[i] if i < len(result.seeds) and result.seeds[i] is not None \
+            else call.request.seed
+        saved = SavedImage(target.path, seed, width, height)
+        if target.steps is not None:
+            if i < len(result.steps):
+                atomic_write(target.steps, result.steps[i])
+                saved.steps = target.steps
+            else:
+                outcome.steps_missing = True
+        outcome.images.append(saved)
+
+
+def _with_region_hint(app: AppContext, plan: ImagePlan,
+                      exc: BedrockCliError) -> BedrockCliError:
+    """Models served in few regions (Stability: us-west-2) fail elsewhere; say where."""
+    model, region = plan.model, app.clients.region
+    if exc.code != "ValidationException" or model.on_demand_in(region) or \
+            model.profile_geography_for(region) or not model.regions:
+        return exc
+    exc.hint = (f"{model.name} is offered in {', '.join(model.regions)}: add --region "
+                f"{model.regions[0]}.")
+    return exc
+
+
+def _cost(plan: ImagePlan, images: int) -> float | None:
+    from bedrock_cli.catalog import estimate_cost
+
+    usage: dict[str, Any] = {"images": images,
+                             "image_quality": plan.calls[0].request.quality or "standard"}
+    if plan.width and plan.height:
+        usage["image_width"], usage["image_height"] = plan.width, plan.height
+    if plan.calls[0].request.steps:
+        usage["steps"] = plan.calls[0].request.steps
+    return estimate_cost(plan.model, usage) if images else 0.0
+
+
+def _record(app: AppContext, plan: ImagePlan, outcome: ImageOutcome,
+            failure: BaseException | None) -> str | None:
+    history = app.history
+    if history is None:
+        return None
+    from bedrock_cli.history import CallRecord
+
+    status = "complete" if failure is None and not outcome.blocked and not outcome.errors \
+        else ("partial" if outcome.images else "error")
+    error = (str(getattr(failure, "message", "Interrupted.")) if failure is not None
+             else "; ".join(outcome.blocked + outcome.errors) or None)
+    try:
+        return history.record(CallRecord(
+            command="image", status=status, model=plan.model.id, model_id=plan.model_id,
+            backend=outcome.backend, prompt=plan.prompt or None,
+            params={**plan.params, "files": [str(p) for p in outcome.files]},
+            response="\n".join(str(p) for p in outcome.files) or None,
+            stop_reason="content_filtered" if outcome.blocked else None,
+            cost_usd=outcome.cost_usd, latency_ms=outcome.latency_ms, error=error))
+    except Exception as exc:  # history must never cost the user their images
+        app.output.warn(f"could not write history ({exc}); the call is not logged.")
+        return None
+
+
+def blocked_error(outcome: ImageOutcome) -> BedrockCliError | None:
+    """Exit 6 for content filtering (exit 5 for a model error), after the result is shown."""
+    kept = len(outcome.images)
+    saved = (f"the {kept} image{'s' if kept != 1 else ''} that came back "
+             f"{'were' if kept != 1 else 'was'} saved" if kept else "nothing was saved")
+    if outcome.blocked:
+        missing = outcome.requested - kept
+        what = "; ".join(dict.fromkeys(outcome.blocked))
+        return BlockedError(
+            f"Bedrock's content filter blocked {missing} of {outcome.requested} image"
+            f"{'s' if outcome.requested != 1 else ''} ({what}); {saved}.",
+            "Rephrase the prompt (or use a different input image) and try again.")
+    if outcome.errors:
+        return ServiceError(f"The model failed to make {outcome.requested - kept} image(s) "
+                            f"({'; '.join(dict.fromkeys(outcome.errors))}); {saved}.",
+                            "Retry; if it persists, try another seed or model.")
+    return None
