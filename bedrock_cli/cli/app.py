@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from bedrock_cli import __version__
-from bedrock_cli.cli import config, generate, image, models, serve
+from bedrock_cli.cli import batch, config, generate, image, models, serve
 from bedrock_cli.cli.options import (
     Backend,
     ConnectTimeout,
@@ -76,5 +76,6 @@ def build_app() -> typer.Typer:
     app.command("image")(image.image)
     app.add_typer(models.app, name="models")
     app.add_typer(config.app, name="config")
+    app.add_typer(batch.app, name="batch")
     app.command("serve")(serve.serve)
     return app

@@ -1,0 +1,164 @@
+"""`batch run` from end to end: check the whole input before any call, resume from the output,
+run, summarise, log one history row for the run, and turn the result into an exit code.
+
+History: one row per `batch run` (command "batch", with the counts, tokens and cost), not one
+per record — the output file already holds every result, and a million-row batch would bury
+the interactive history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bedrock_cli.batch.build import Defaults, RequestBuilder
+from bedrock_cli.batch.progress import Progress, Stats
+from bedrock_cli.batch.records import (
+    OutputFile,
+    StdoutSink,
+    contains,
+    id_hash,
+    iter_records,
+    read_output,
+    scan_input,
+)
+from bedrock_cli.batch.runner import Runner, RunOptions, Sink
+from bedrock_cli.errors import InterruptedByUser, ServiceError, ThrottledError, UsageError
+
+if TYPE_CHECKING:
+    from bedrock_cli.context import AppContext
+
+
+@dataclass
+class RunRequest:
+    input: Path
+    output: Path | None
+    defaults: Defaults = field(default_factory=Defaults)
+    options: RunOptions = field(default_factory=RunOptions)
+    retry_errors: bool = True
+    sync_every: float = 1.0
+
+
+def use_pool(app: AppContext, size: int) -> None:
+    """Give the run's boto3 clients a connection pool as large as the concurrency."""
+    if "clients" not in vars(app):
+        from bedrock_cli.clients import Clients
+
+        vars(app)["clients"] = Clients(app.settings, notice=app.output.notice,
+                                       max_pool_connections=max(10, size))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return False
+
+
+def run_batch(app: AppContext, req: RunRequest) -> Stats:
+    import numpy as np
+
+    if req.output is not None and _same_file(req.input, req.output):
+        raise UsageError("The output file is the input file.", "Write results to another file.")
+    use_pool(app, req.options.concurrency)
+    builder = RequestBuilder(app, req.defaults)
+    scan = scan_input(req.input, builder.check)
+    stats = Stats(total=scan.total)
+    done = np.empty(0, dtype=np.uint64)
+    out = app.output
+    if req.output is not None and req.output.exists() and req.output.stat().st_size:
+        resume = read_output(req.output, scan.hashes, retry_errors=req.retry_errors)
+        done = resume.done
+        stats.skipped = int(np.isin(scan.hashes, done).sum())
+        stats.carried_errors, stats.carried_throttled = resume.errors_kept, resume.throttled_kept
+        if resume.repaired:
+            out.notice(f"Cut a torn last line off {req.output} (an interrupted write); that "
+                       "record runs again.")
+        if resume.errors_dropped:
+            out.notice(f"Retrying {resume.errors_dropped} record(s) that failed in the last run "
+                       "(--no-retry-errors keeps their error lines).")
+        if resume.foreign:
+            out.warn(f"{req.output} has {resume.foreign} line(s) whose id is not in "
+                     f"{req.input}; they are kept.")
+        out.notice(f"Resuming: {stats.skipped} of {stats.total} records are already in "
+                   f"{req.output}.")
+    sink: Sink = (OutputFile(req.output, sync_every=req.sync_every).open()
+                  if req.output is not None else StdoutSink(out.write))
+    records = (r for r in iter_records(req.input) if not contains(done, id_hash(r.key)))
+    # Build the one boto3 client here: Clients caches it without a lock, and forty workers
+    # racing to create it would each load the service model (seconds of CPU).
+    _ = app.runtime.clients.runtime
+    try:
+        with Progress(out, stats) as progress:
+            Runner(app, builder, sink, stats, req.options, progress).run(records)
+    finally:
+        sink.close()
+    _summary(app, req, stats)
+    _history(app, req, stats, builder)
+    _finish(req, stats)
+    return stats
+
+
+def _summary(app: AppContext, req: RunRequest, stats: Stats) -> None:
+    out = app.output
+    skipped = f", {stats.skipped} already done" if stats.skipped else ""
+    carried = f" ({stats.carried_errors} kept from the last run)" if stats.carried_errors else ""
+    unfinished = f", {stats.unfinished} not run" if stats.unfinished else ""
+    out.notice(
+        f"batch: {stats.total} records: {stats.ok} succeeded, {stats.failures} failed{carried}"
+        f"{skipped}{unfinished}; {stats.elapsed:.2f} s ({stats.rate:.1f}/s), "
+        f"{stats.tokens:,} tokens, {stats.cost_text()}; concurrency {req.options.concurrency} "
+        f"(lowest {stats.lowest_concurrency}), {stats.retries} retries."
+        + (f" Results: {req.output}" if req.output else "")
+    )
+    if out.json_mode and req.output is not None:
+        out.json({"output": str(req.output), **stats.to_dict()}, lines=True)
+
+
+def _history(app: AppContext, req: RunRequest, stats: Stats, builder: RequestBuilder) -> None:
+    history = app.history
+    if history is None:
+        return
+    from bedrock_cli.history import CallRecord
+
+    resolution = builder.resolve(req.defaults.model)
+    status = "complete" if not stats.failures and not stats.unfinished else (
+        "partial" if stats.ok or stats.skipped else "error")
+    params: dict[str, Any] = {"input": str(req.input),
+                              "output": str(req.output) if req.output else None,
+                              "task": req.defaults.task, **stats.to_dict(),
+                              "concurrency": req.options.concurrency,
+                              "max_rps": req.options.max_rps}
+    try:
+        history.record(CallRecord(
+            command="batch", status=status,
+            model=resolution.model.id if resolution.model else req.defaults.model,
+            model_id=resolution.model_id, backend=app.clients.backend,
+            prompt=f"batch run {req.input}", params=params, response=stats.line(),
+            usage={"input_tokens": stats.input_tokens, "output_tokens": stats.output_tokens},
+            cost_usd=round(stats.cost_usd, 8), latency_ms=int(stats.elapsed * 1000),
+            error=f"{stats.failures} record(s) failed" if stats.failures else None,
+        ))
+    except Exception as exc:  # history must never cost the user the run
+        app.output.warn(f"could not write history ({exc}).")
+
+
+def _finish(req: RunRequest, stats: Stats) -> None:
+    where = f" in {req.output}" if req.output else ""
+    if stats.interrupted and stats.unfinished:
+        raise InterruptedByUser(
+            f"Interrupted with {stats.unfinished} of {stats.total} records not run; finished "
+            f"results are kept{where}.",
+            "Run the same command again to resume." if req.output else
+            "Use -o FILE to be able to resume.",
+        )
+    if not stats.failures:
+        return
+    message = f"{stats.failures} of {stats.total} records failed (their lines{where} say why)."
+    if stats.failed_throttled + stats.carried_throttled == stats.failures:
+        raise ThrottledError(message, "Run the same command later to retry them, lower "
+                                      "--concurrency or --max-rps, or ask for a higher quota.",
+                             code="ThrottlingException")
+    raise ServiceError(message, "Run the same command again to retry them (failed records are "
+                                "retried on resume).")
