@@ -432,6 +432,11 @@ def run(server: BedrockServer) -> None:
     """Serve in this (main) thread until Ctrl-C or SIGTERM, then shut down cleanly."""
     with contextlib.suppress(KeyboardInterrupt):  # platforms without loop signal handlers
         asyncio.run(server.serve(handle_signals=True))
+    # Stopped: a repeated Ctrl-C or SIGTERM while the process exits must not turn a clean
+    # shutdown into death by signal.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(ValueError, OSError):  # not the main thread / no such signal
+            signal.signal(sig, signal.SIG_IGN)
 
 
 __all__ = ["BedrockServer", "BindError", "EmulatorError", "Exchange", "ServerConfig",

@@ -69,11 +69,13 @@ def test_converse_stream_events_arrive_as_they_are_sent(target: Target) -> None:
     assert names[-3:] == ["contentBlockStop", "messageStop", "metadata"]
     deltas = names[1:-3]
     assert deltas and set(deltas) == {"contentBlockDelta"}
-    # Spread out, not delivered in one lump at the end: every gap is close to the delay.
+    # Spread out as they were sent, not delivered in one lump at the end (buffering would make
+    # every gap ~0). The median, not the minimum: a client briefly starved of CPU on a busy
+    # machine reads two events back to back without the server having buffered anything.
     times = [t for t, _ in arrivals]
-    gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) > delay * 0.5, gaps
-    assert times[-1] - times[0] > delay * (len(times) - 1) * 0.8
+    gaps = sorted(b - a for a, b in itertools.pairwise(times))
+    assert gaps[len(gaps) // 2] > delay * 0.6, gaps
+    assert times[-1] - times[0] > delay * (len(times) - 1) * 0.7
     text = "".join(e["contentBlockDelta"]["delta"]["text"] for e in events[1:-3])
     usage = events[-1]["metadata"]["usage"]
     assert usage["outputTokens"] == len(deltas)
