@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import time
 from typing import Any
 
@@ -238,3 +239,48 @@ def test_invalid_fault_header_is_a_loud_validation_error(target: Target) -> None
         target.runtime.converse(modelId=NOVA_PROFILE, messages=MESSAGES)
     assert _error(info.value)[2] == (
         "Invalid x-bedrock-cli-fault header: throttle needs a whole number, got 'two'")
+
+
+# -- native InvokeModel ----------------------------------------------------------------------
+
+CLAUDE_BODY = {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 6,
+               "messages": [{"role": "user", "content": "Tell me about the river."}]}
+
+
+def test_invoke_model_token_headers(target: Target) -> None:
+    r = target.runtime.invoke_model(modelId=f"us.{HAIKU}", body=json.dumps(CLAUDE_BODY))
+    headers = r["ResponseMetadata"]["HTTPHeaders"]
+    body = json.loads(r["body"].read())
+    assert r["contentType"] == "application/json"
+    assert body["type"] == "message" and body["role"] == "assistant"
+    assert headers["x-amzn-bedrock-input-token-count"] == str(body["usage"]["input_tokens"])
+    assert headers["x-amzn-bedrock-output-token-count"] == str(body["usage"]["output_tokens"])
+    assert int(headers["x-amzn-bedrock-invocation-latency"]) >= 0
+
+
+def test_invoke_model_with_response_stream(target: Target) -> None:
+    target.emulator.options.stream_delay_ms = 40
+    started = time.perf_counter()
+    r = target.runtime.invoke_model_with_response_stream(modelId=f"us.{HAIKU}",
+                                                          body=json.dumps(CLAUDE_BODY))
+    assert r["contentType"] == "application/json"
+    arrivals, chunks = [], []
+    for event in r["body"]:
+        arrivals.append(time.perf_counter() - started)
+        chunks.append(json.loads(event["chunk"]["bytes"]))
+    assert chunks[0]["type"] == "message_start" and chunks[-1]["type"] == "message_stop"
+    metrics = chunks[-1]["amazon-bedrock-invocationMetrics"]
+    assert metrics["outputTokenCount"] == sum(
+        1 for c in chunks if c["type"] == "content_block_delta")
+    assert arrivals[-1] - arrivals[0] > 0.04 * (len(arrivals) - 1) * 0.7
+
+
+def test_invoke_stream_model_timeout_exception(target: Target) -> None:
+    target.fault_header = "stream-exception=modelTimeoutException@1"
+    r = target.runtime.invoke_model_with_response_stream(modelId=f"us.{HAIKU}",
+                                                          body=json.dumps(CLAUDE_BODY))
+    with pytest.raises(EventStreamError) as info:
+        list(r["body"])
+    assert info.value.response["Error"] == {
+        "Code": "modelTimeoutException",
+        "Message": "Model has timed out in processing the request. Try your request again."}
