@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import faults, http11
-from .errors import EmulatorError
+from .errors import EmulatorError, internal_server
 from .http11 import Head, HttpError
 from .router import Emulator, Request, Response
 from .sigv4 import SignatureVerifier
@@ -312,13 +312,17 @@ class BedrockServer:
             await self._refuse(reader, writer, exc, head, peer)
             return False
         request = Request.from_target(head.method, head.target, head.merged(), body)
-        denied = cfg.verifier.check(head.method, head.target, request.headers, body) \
-            if cfg.verifier else None
-        if denied is not None:
-            response = _finish(Response.error(denied))
-        else:
-            loop = asyncio.get_running_loop()
-            response = await loop.run_in_executor(self._pool, self.emulator.handle, request)
+        try:
+            denied = cfg.verifier.check(head.method, head.target, request.headers, body) \
+                if cfg.verifier else None
+            if denied is not None:
+                response = _finish(Response.error(denied))
+            else:
+                loop = asyncio.get_running_loop()
+                response = await loop.run_in_executor(self._pool, self.emulator.handle, request)
+        except Exception:  # Emulator.handle never raises; this guards everything around it
+            log.exception("serve: unexpected error answering %s %s", head.method, head.target)
+            response = _finish(Response.error(internal_server()))
         keep = head.keep_alive and not self._stop_requested
         events, cut = 0, False
         # Recorded before the last byte goes out, so a client that has its answer can rely

@@ -270,3 +270,16 @@ def test_request_log_lines(live: Live) -> None:
     assert re.fullmatch(rf"POST /model/us\.amazon\.nova-lite-v1%3A0/converse-stream 200 \d+ms "
                         rf"\(stream, {len(events)} events\)", live.lines[1])
     assert re.fullmatch(r"- - 400 \d+ms \(Malformed HTTP request: .*\)", live.lines[2])
+
+
+def test_a_failure_around_the_emulator_is_a_500_not_a_dropped_connection(
+        start_server: Callable[..., Live]) -> None:
+    class Exploding:
+        def check(self, *_: object, **__: object) -> None:
+            raise RuntimeError("boom")
+
+    live = start_server(verifier=Exploding())
+    reply = exchange(live.port, LIST)
+    assert_bedrock_error(reply, 500, "InternalServerException",
+                         "The server encountered an internal error while processing the "
+                         "request.")
