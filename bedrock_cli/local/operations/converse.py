@@ -19,7 +19,8 @@ from ..router import Emulator, Request, Response, route
 from . import conversation
 from .tasks import Generation, TaskContext, handler_for
 
-_STOP_REASONS = {"end_turn", "max_tokens", "stop_sequence", "tool_use", "content_filtered"}
+_STOP_REASONS = {"end_turn", "max_tokens", "stop_sequence", "tool_use", "content_filtered",
+                 "guardrail_intervened"}
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Prepared:
     input_tokens: int
     started: float
     response_paths: list[str]
+    guard: Any = None  # guardrails.Guard when the request has a guardrailConfig
 
 
 def prepare(request: Request, emulator: Emulator, *, stream: bool) -> Prepared:
@@ -78,11 +80,21 @@ def prepare(request: Request, emulator: Emulator, *, stream: bool) -> Prepared:
         request=body,
     )
     paths = body.get("additionalModelResponseFieldPaths") or []
-    return Prepared(ctx, input_tokens, started, [str(p) for p in paths])
+    from .guardrails import converse_guard  # checks (and masks) the input before the task
+
+    guard = converse_guard(body, ctx, emulator)
+    return Prepared(ctx, input_tokens, started, [str(p) for p in paths], guard)
 
 
 def _run(prep: Prepared) -> Generation:
+    if prep.guard is not None:
+        return prep.guard.run(lambda: handler_for(prep.ctx.task)(prep.ctx))
     return handler_for(prep.ctx.task)(prep.ctx)
+
+
+def _trace(prep: Prepared) -> dict[str, Any] | None:
+    trace = prep.guard.trace() if prep.guard is not None else None
+    return {"guardrail": trace} if trace is not None else None
 
 
 def _stop_reason(gen: Generation) -> str:
@@ -134,6 +146,8 @@ def converse(request: Request, emulator: Emulator) -> Response:
     extra = _extra_fields(prep, gen)
     if extra is not None:
         result["additionalModelResponseFields"] = extra
+    if _trace(prep) is not None:
+        result["trace"] = _trace(prep)
     return Response.json(result)
 
 
@@ -175,4 +189,7 @@ def _events(prep: Prepared, gen: Generation) -> Iterator[bytes]:
     if extra is not None:
         stop["additionalModelResponseFields"] = extra
     yield ev("messageStop", stop)
-    yield ev("metadata", {"usage": _usage(prep, gen), "metrics": _metrics(prep)})
+    meta: dict[str, Any] = {"usage": _usage(prep, gen), "metrics": _metrics(prep)}
+    if _trace(prep) is not None:
+        meta["trace"] = _trace(prep)
+    yield ev("metadata", meta)
