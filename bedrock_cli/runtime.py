@@ -99,6 +99,72 @@ class Runtime:
             )
         yield StreamEnd(stop_reason=stop_reason, usage=usage, latency_ms=latency, trace=trace)
 
+    # -- either API, as the request says ------------------------------------------------
+    def text(self, request: TextRequest) -> TextResult:
+        """Converse, or InvokeModel with the family's native body (`request.api`)."""
+        return self.invoke(request) if request.api == "invoke" else self.converse(request)
+
+    def text_stream(self, request: TextRequest) -> Iterator[StreamEvent]:
+        if request.api == "invoke":
+            return self.invoke_stream(request)
+        return self.converse_stream(request)
+
+    # -- InvokeModel with a family's native body (families/) -----------------------------
+    def invoke(self, request: TextRequest) -> TextResult:
+        from bedrock_cli.families import client as native
+
+        family, model = native.family_for(request.model_id)
+        started = time.perf_counter()
+        response = self.invoke_raw(request.model_id, native.body_bytes(family, request, model),
+                                   **native.invoke_headers(request))
+        headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+        try:
+            raw = response["body"].read()
+        except Exception as exc:
+            raise self._fail(exc, request.model_id) from exc
+        return native.result(family, request, raw, headers,
+                             int((time.perf_counter() - started) * 1000))
+
+    def invoke_stream(self, request: TextRequest) -> Iterator[StreamEvent]:
+        """The native stream as TextDelta/ReasoningDelta events, then one StreamEnd."""
+        from bedrock_cli.families import client as native
+
+        family, model = native.family_for(request.model_id)
+        chunks = self.invoke_raw_stream(request.model_id,
+                                        native.body_bytes(family, request, model),
+                                        **native.invoke_headers(request))
+        yield from native.stream_events(family, chunks)
+
+    def invoke_raw(self, model_id: str, body: bytes, **kwargs: Any) -> Any:
+        """InvokeModel with a raw JSON body; the boto3 response (`body` is a StreamingBody)."""
+        try:
+            return self.clients.runtime.invoke_model(
+                modelId=model_id, body=body, contentType="application/json",
+                accept="application/json", **kwargs)
+        except Exception as exc:
+            raise self._fail(exc, model_id) from exc
+
+    def invoke_raw_stream(self, model_id: str, body: bytes, **kwargs: Any) -> Iterator[bytes]:
+        """InvokeModelWithResponseStream: each chunk's decoded bytes, as they arrive."""
+        try:
+            response = self.clients.runtime.invoke_model_with_response_stream(
+                modelId=model_id, body=body, contentType="application/json",
+                accept="application/json", **kwargs)
+        except Exception as exc:
+            raise self._fail(exc, model_id) from exc
+        stream = response["body"]
+        try:
+            for event in stream:
+                chunk = event.get("chunk")
+                if chunk is not None:
+                    yield bytes(chunk.get("bytes") or b"")
+        except Exception as exc:
+            raise self._fail(exc, model_id) from exc
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
+
     # -- other runtime calls -------------------------------------------------------------
     def call(self, service: str, operation: str, **kwargs: Any) -> Any:
         """Any other boto3 operation, with the same error mapping."""

@@ -54,6 +54,7 @@ class TextRequest:
     metadata: dict[str, str] = field(default_factory=dict)
     guardrail: dict[str, str] | None = None
     tool_config: dict[str, Any] | None = None
+    api: str = "converse"  # or "invoke": the model family's native InvokeModel body
 
     def converse_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"modelId": self.model_id, "messages": self.messages}

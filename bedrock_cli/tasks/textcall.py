@@ -86,7 +86,7 @@ def run(
         if stream:
             result = _stream(app, request, pieces, thinking, on_text, on_reasoning)
         else:
-            result = app.runtime.converse(request)
+            result = app.runtime.text(request)
     except (BedrockCliError, KeyboardInterrupt) as exc:
         partial = TextResult(
             text="".join(pieces), stop_reason="interrupted" if isinstance(
@@ -118,7 +118,7 @@ def _stream(
     on_reasoning: Callable[[str], None] | None,
 ) -> TextResult:
     end: StreamEnd | None = None
-    for event in app.runtime.converse_stream(request):
+    for event in app.runtime.text_stream(request):
         if isinstance(event, TextDelta):
             pieces.append(event.text)
             if on_text:
