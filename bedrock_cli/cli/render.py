@@ -1,0 +1,102 @@
+"""Printing a text task's answer: streamed live markdown, plain text or one JSON document,
+then what goes under it (sources), the usage line, and progress bars for long jobs."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from bedrock_cli.cli.generate import print_usage
+from bedrock_cli.tasks import textcall
+
+if TYPE_CHECKING:
+    from bedrock_cli.catalog import ModelInfo
+    from bedrock_cli.context import AppContext
+    from bedrock_cli.types import TextRequest
+
+
+def answer(
+    app: AppContext,
+    request: TextRequest,
+    model: ModelInfo | None,
+    log: textcall.CallLog,
+    *,
+    stream: bool = True,
+    usage: bool = False,
+    earlier: list[textcall.Outcome] | None = None,
+    started: float | None = None,
+    fields: Callable[[textcall.Outcome], dict[str, Any]] | None = None,
+    footer: Callable[[textcall.Outcome], str | None] | None = None,
+) -> textcall.Outcome:
+    """Run the request and print the answer. ``earlier`` calls (a map step) are added into the
+    usage and cost shown; ``fields`` adds task fields to the JSON result; ``footer`` returns
+    text printed under the answer (not in JSON mode)."""
+    out = app.output
+    if out.json_mode:
+        outcome = textcall.run(app, request, model, log, stream=stream)
+    elif stream:
+        with out.live_markdown() as sink:
+            outcome = textcall.run(app, request, model, log, stream=True, on_text=sink.add,
+                                   on_reasoning=out.reasoning)
+    else:
+        outcome = textcall.run(app, request, model, log, stream=False)
+        out.text(outcome.result.text)
+    if earlier:
+        from bedrock_cli.tasks.common import combine
+
+        elapsed = int((time.perf_counter() - (started or time.perf_counter())) * 1000)
+        outcome = combine([*earlier, outcome], outcome.result.text,
+                          elapsed or outcome.result.latency_ms)
+    finish(app, outcome, usage=usage, fields=fields, footer=footer)
+    return outcome
+
+
+def finish(
+    app: AppContext,
+    outcome: textcall.Outcome,
+    *,
+    usage: bool,
+    fields: Callable[[textcall.Outcome], dict[str, Any]] | None = None,
+    footer: Callable[[textcall.Outcome], str | None] | None = None,
+) -> None:
+    out = app.output
+    if out.json_mode:
+        out.json({**outcome.to_json(), **(fields(outcome) if fields else {})})
+    elif footer:
+        text = footer(outcome)
+        if text:
+            out.text(text)
+    if usage:
+        print_usage(app, outcome)
+
+
+@contextmanager
+def progress(app: AppContext, label: str, total: int) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr while a long job runs — on a terminal only, never with
+    --quiet. Elsewhere one notice line says what is happening."""
+    out = app.output
+    if out.quiet:
+        yield lambda _done, _total: None
+        return
+    if not out.stderr_tty:
+        out.notice(f"{label}: {total} parts…")
+        yield lambda _done, _total: None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=out.console(err=True), transient=True) as bar:
+        task_id = bar.add_task(label, total=total)
+
+        def update(done: int, new_total: int) -> None:
+            bar.update(task_id, completed=done, total=new_total)
+
+        yield update
