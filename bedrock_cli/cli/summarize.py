@@ -1,0 +1,55 @@
+"""`bedrock-cli summarize`: summaries of files or stdin of any length."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from bedrock_cli.cli import render
+from bedrock_cli.cli.generate import ModelOption
+from bedrock_cli.cli.options import common_command
+from bedrock_cli.context import AppContext
+from bedrock_cli.inputs import read_stdin
+from bedrock_cli.tasks import summarize as task
+
+UsageFlag = Annotated[bool, typer.Option("--usage", "-u",
+                                         help="Print tokens and cost to stderr.")]
+NoStream = Annotated[bool, typer.Option("--no-stream", help="Wait for the whole answer.")]
+ChunkTokens = Annotated[int | None, typer.Option(
+    "--chunk-tokens", help="Input tokens per call for long inputs [default: 24000, at most "
+    "half the model's context window].", show_default=False)]
+
+
+@common_command
+def summarize(
+    app: AppContext,
+    files: Annotated[list[str] | None, typer.Argument(
+        help="Files (.txt, .md, .html, .pdf) or - for stdin; stdin when none.",
+        show_default=False)] = None,
+    model: ModelOption = None,
+    length: Annotated[str, typer.Option("--length", "-l",
+                                        help="short, medium or long.")] = "medium",
+    style: Annotated[str, typer.Option("--style",
+                                       help="paragraph, bullets or tldr.")] = "paragraph",
+    focus: Annotated[str | None, typer.Option(
+        "--focus", help="What the summary should concentrate on.", show_default=False)] = None,
+    chunk_tokens: ChunkTokens = None,
+    no_stream: NoStream = False,
+    usage: UsageFlag = False,
+) -> None:
+    """Summarize text, markdown, HTML or PDF of any length (map-reduce when it is long)."""
+    paths = list(files or [])
+    stdin_text = read_stdin() if not paths or "-" in paths else None
+    plan = task.plan(app, task.SummarizeInput(
+        paths=paths, stdin_text=stdin_text, model=model, length=length, style=style,
+        focus=focus, chunk_tokens=chunk_tokens))
+    earlier: list[task.Outcome] = []
+    text = plan.text
+    if len(plan.parts) > 1:
+        with render.progress(app, "Summarizing", len(plan.parts)) as update:
+            text, earlier = task.map_stage(app, plan, update)
+    request, log = task.final(plan, text, combining=bool(earlier))
+    render.answer(app, request, plan.tgt.model, log, stream=not no_stream, usage=usage,
+                  earlier=earlier, started=plan.started,
+                  fields=lambda outcome: task.result_fields(plan, len(earlier) + 1))
