@@ -1,0 +1,47 @@
+"""`bedrock-cli ask`: questions answered from files, folders, stdin or images, with sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bedrock_cli.cli import render
+from bedrock_cli.cli.generate import ModelOption
+from bedrock_cli.cli.options import common_command
+from bedrock_cli.cli.summarize import ChunkTokens, NoStream, UsageFlag
+from bedrock_cli.context import AppContext
+from bedrock_cli.inputs import read_stdin
+from bedrock_cli.tasks import ask as task
+
+
+@common_command
+def ask(
+    app: AppContext,
+    question: Annotated[str, typer.Argument(help="The question.")],
+    context: Annotated[list[str] | None, typer.Option(
+        "--context", "-f", help="A file, a folder (walked for text files) or - for stdin "
+        "(repeatable). Piped stdin is context too.", show_default=False)] = None,
+    image: Annotated[list[Path] | None, typer.Option(
+        "--image", "-i", help="An image to ask about (repeatable): PNG, JPEG, GIF, WebP.",
+        show_default=False)] = None,
+    no_resize: Annotated[bool, typer.Option(
+        "--no-resize", help="Refuse images over 3.75 MB or 8000 px instead of downscaling.")]
+    = False,
+    model: ModelOption = None,
+    chunk_tokens: ChunkTokens = None,
+    no_stream: NoStream = False,
+    usage: UsageFlag = False,
+) -> None:
+    """Answer a question from the given context (citing file and lines) or about images."""
+    prep = task.prepare(app, task.AskInput(
+        question=question, contexts=list(context or []), images=list(image or []),
+        stdin_text=read_stdin(), model=model, resize=not no_resize,
+        chunk_tokens=chunk_tokens))
+    for note in prep.notes:
+        app.output.notice(note)
+    render.answer(app, prep.request, prep.tgt.model, prep.log, stream=not no_stream,
+                  usage=usage,
+                  fields=lambda outcome: task.result_fields(prep, outcome.result.text),
+                  footer=lambda outcome: task.footer(outcome.result.text, prep.sent))
