@@ -1,0 +1,46 @@
+"""`bedrock-cli extract`: structured data out of text, as JSON that matches a schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bedrock_cli.cli import render
+from bedrock_cli.cli.generate import ModelOption
+from bedrock_cli.cli.options import common_command
+from bedrock_cli.cli.summarize import UsageFlag
+from bedrock_cli.context import AppContext
+from bedrock_cli.inputs import read_stdin
+from bedrock_cli.tasks import extract as task
+
+
+@common_command
+def extract(
+    app: AppContext,
+    source: Annotated[str | None, typer.Argument(
+        help="The text, a file (.txt, .md, .html, .pdf) or - for stdin; stdin when omitted.",
+        show_default=False)] = None,
+    field: Annotated[list[str] | None, typer.Option(
+        "--field", "-F", help="NAME[:TYPE][=DESCRIPTION], repeatable. Types: string (default), "
+        "number, integer, boolean, date, list, list[TYPE].", show_default=False)] = None,
+    schema: Annotated[Path | None, typer.Option(
+        "--schema", help="A JSON Schema file to fill instead of --field.",
+        show_default=False)] = None,
+    many: Annotated[bool, typer.Option(
+        "--many", help="Extract a list of records (one per item in the text).")] = False,
+    model: ModelOption = None,
+    usage: UsageFlag = False,
+) -> None:
+    """Extract fields from text into JSON that is validated against a schema."""
+    prep = task.prepare(app, task.ExtractInput(
+        source=source, stdin_text=read_stdin() if source in (None, "-") else None,
+        fields=list(field or []), schema_file=schema, many=many, model=model))
+    for note in prep.notes:
+        app.output.notice(note)
+    result = task.extract(app, prep)
+    if not app.output.json_mode:
+        app.output.json(result.data)
+    render.finish(app, result.outcome, usage=usage,
+                  fields=lambda _o: {"data": result.data, "attempts": result.attempts})
