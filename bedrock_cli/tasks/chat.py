@@ -1,0 +1,223 @@
+"""The chat REPL's logic, apart from the terminal: the session (turns, model, system prompt,
+attachments, persistence), the slash commands, and multi-line input between triple quotes.
+
+`cli/chat.py` owns the terminal (line editing, live rendering, Ctrl-C, Ctrl-D); everything here
+can be driven by tests line by line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bedrock_cli.errors import BedrockCliError, InterruptedByUser, UsageError
+from bedrock_cli.tasks import common
+from bedrock_cli.tasks.textcall import CallLog, Outcome, run
+
+if TYPE_CHECKING:
+    from bedrock_cli.context import AppContext
+
+FENCE = '"""'
+HELP = """Commands:
+  /help              this list
+  /model [NAME]      show or switch the model
+  /system [TEXT]     show or set the system prompt (/system --clear removes it)
+  /attach FILE       attach an image or document to your next message
+  /save FILE         save the conversation as markdown (/save FILE --force overwrites)
+  /clear             start a new conversation
+  /history           show this conversation's turns
+  /exit              leave (or Ctrl-D)
+Type \"\"\" on a line to start and end a multi-line message. Ctrl-C stops an answer."""
+
+
+@dataclass
+class Reply:
+    """What a slash command answers: text to show, and whether to leave."""
+
+    text: str = ""
+    leave: bool = False
+
+
+class MultiLine:
+    """Collects a message typed between two lines starting and ending with triple quotes."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.lines is not None
+
+    def reset(self) -> None:
+        self.lines = None
+
+    def feed(self, line: str) -> str | None:
+        """The complete message once there is one, else None (more lines wanted)."""
+        line = line.rstrip("\r\n")
+        if self.lines is None:
+            stripped = line.strip()
+            if not stripped.startswith(FENCE):
+                return line
+            rest = stripped[len(FENCE):]
+            if len(rest) >= len(FENCE) and rest.endswith(FENCE):
+                return rest[: -len(FENCE)]
+            self.lines = [rest] if rest else []
+            return None
+        if line.rstrip().endswith(FENCE):
+            self.lines.append(line.rstrip()[: -len(FENCE)])
+            text = "\n".join(self.lines).strip("\n")
+            self.lines = None
+            return text
+        self.lines.append(line)
+        return None
+
+
+def _text_of(message: dict[str, Any]) -> str:
+    return "\n".join(b["text"] for b in message.get("content", []) if "text" in b)
+
+
+class ChatSession:
+    def __init__(self, app: AppContext, *, model: str | None = None,
+                 system: str | None = None) -> None:
+        self.app = app
+        self.tgt = common.target(app, model)
+        self.system = system
+        self.messages: list[dict[str, Any]] = []
+        self.conversation_id: str | None = None
+        self.pending: list[dict[str, Any]] = []
+        self.pending_names: list[str] = []
+
+    # -- conversation ------------------------------------------------------------------
+    def resume(self, *, continue_last: bool, conversation_id: str | None) -> int:
+        """Load an earlier conversation from history; the number of turns loaded."""
+        from bedrock_cli.tasks.generate import GenerateInput, previous_messages
+
+        messages, cid = previous_messages(self.app, GenerateInput(
+            prompt=None, continue_last=continue_last, conversation_id=conversation_id))
+        if messages and messages[-1].get("role") == "user":  # an answer that never came
+            messages = messages[:-1]
+        self.messages, self.conversation_id = messages, cid
+        return sum(1 for m in messages if m.get("role") == "user")
+
+    def send(self, text: str, on_text: Callable[[str], None] | None = None) -> Outcome:
+        """One turn: the answer streams to ``on_text``; the turn is kept (a partial answer
+        too, when Ctrl-C stops it) and logged in history under the conversation's id."""
+        content: list[dict[str, Any]] = [*self.pending, {"text": text}]
+        user: dict[str, Any] = {"role": "user", "content": content}
+        request = common.request(self.tgt, content, task="chat", system=self.system,
+                                 history=self.messages)
+        log = CallLog(command="chat", model_name=self.tgt.name, prompt=text,
+                      params={"attachments": self.pending_names} if self.pending_names else {},
+                      conversation_id=self.conversation_id)
+        received: list[str] = []
+
+        def collect(piece: str) -> None:
+            received.append(piece)
+            if on_text:
+                on_text(piece)
+
+        try:
+            outcome = run(self.app, request, self.tgt.model, log, stream=True, on_text=collect)
+        except InterruptedByUser:
+            if received:
+                self._keep(user, "".join(received))
+            raise
+        except BedrockCliError:
+            self.pending, self.pending_names = [], []
+            raise
+        self._keep(user, outcome.result.text)
+        self.conversation_id = self.conversation_id or outcome.history_id
+        return outcome
+
+    def _keep(self, user: dict[str, Any], answer: str) -> None:
+        self.messages += [user, {"role": "assistant", "content": [{"text": answer or "…"}]}]
+        self.pending, self.pending_names = [], []
+
+    def turns(self) -> list[tuple[str, str]]:
+        users = [m for m in self.messages if m.get("role") == "user"]
+        answers = [m for m in self.messages if m.get("role") == "assistant"]
+        return [(_text_of(u), _text_of(a)) for u, a in zip(users, answers, strict=False)]
+
+    # -- slash commands ----------------------------------------------------------------
+    def command(self, line: str) -> Reply:
+        name, _, arg = line.strip().partition(" ")
+        arg = arg.strip()
+        handler = {
+            "/help": lambda: Reply(HELP), "/?": lambda: Reply(HELP),
+            "/exit": lambda: Reply(leave=True), "/quit": lambda: Reply(leave=True),
+            "/model": lambda: self._model(arg), "/system": lambda: self._system(arg),
+            "/attach": lambda: self._attach(arg), "/save": lambda: self._save(arg),
+            "/clear": self._clear, "/history": self._history,
+        }.get(name.lower())
+        if handler is None:
+            return Reply(f"Unknown command {name}. Type /help for the list.")
+        try:
+            return handler()
+        except UsageError as exc:
+            return Reply(f"{exc.message}" + (f" {exc.hint}" if exc.hint else ""))
+
+    def _model(self, arg: str) -> Reply:
+        if arg:
+            self.tgt = common.target(self.app, arg)
+            return Reply(f"Model: {self.tgt.name} (called as {self.tgt.model_id}).")
+        return Reply(f"Model: {self.tgt.name} (called as {self.tgt.model_id}).")
+
+    def _system(self, arg: str) -> Reply:
+        if arg == "--clear":
+            self.system = None
+            return Reply("System prompt removed.")
+        if arg:
+            self.system = arg
+            return Reply("System prompt set.")
+        return Reply(f"System prompt: {self.system}" if self.system else "No system prompt.")
+
+    def _attach(self, arg: str) -> Reply:
+        if not arg:
+            return Reply("Usage: /attach FILE")
+        from bedrock_cli.tasks.attachments import load
+
+        path = Path(arg).expanduser()
+        self.pending += load([path], self.tgt.model, self.tgt.name)
+        self.pending_names.append(str(path))
+        return Reply(f"Attached {path}; it goes with your next message.")
+
+    def _save(self, arg: str) -> Reply:
+        force = "--force" in arg.split()
+        name = " ".join(w for w in arg.split() if w != "--force")
+        if not name:
+            return Reply("Usage: /save FILE [--force]")
+        path = Path(name).expanduser()
+        if path.exists() and not force:
+            return Reply(f"{path} exists; /save {name} --force overwrites it.")
+        lines = [f"# Chat with {self.tgt.name}", ""]
+        if self.system:
+            lines += [f"System: {self.system}", ""]
+        for question, answer in self.turns():
+            lines += ["## You", "", question, "", "## Assistant", "", answer, ""]
+        try:
+            path.write_text("\n".join(lines), encoding="utf-8")
+        except OSError as exc:
+            return Reply(f"Cannot write {path}: {exc.strerror}.")
+        return Reply(f"Saved {len(self.turns())} turn(s) to {path}.")
+
+    def _clear(self) -> Reply:
+        self.messages, self.conversation_id = [], None
+        self.pending, self.pending_names = [], []
+        return Reply("New conversation.")
+
+    def _history(self) -> Reply:
+        turns = self.turns()
+        if not turns:
+            return Reply("No turns yet.")
+        out = []
+        for number, (question, answer) in enumerate(turns, start=1):
+            out.append(f"{number}. you: {_short(question)}\n   {self.tgt.name}: {_short(answer)}")
+        return Reply("\n".join(out))
+
+
+def _short(text: str, limit: int = 160) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
