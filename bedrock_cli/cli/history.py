@@ -1,0 +1,211 @@
+"""`bedrock-cli history list|show|search|export|delete|stats`: the local call log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from bedrock_cli.cli.options import common_command
+from bedrock_cli.context import AppContext
+from bedrock_cli.errors import UsageError
+from bedrock_cli.tasks import history_view as view
+
+if TYPE_CHECKING:
+    from bedrock_cli.history import History
+
+app = typer.Typer(help="The history of calls: list, show, search, export, delete, stats.",
+                  no_args_is_help=True)
+
+Limit = Annotated[int, typer.Option("--limit", "-n", help="At most this many calls.")]
+ModelFilter = Annotated[str | None, typer.Option(
+    "--model", "-m", help="Only calls to this model (id or alias).", show_default=False)]
+Since = Annotated[str | None, typer.Option(
+    "--since", help="Only calls since: 2026-05-01, 2026-05-01T14:00, today, 12h, 7d.",
+    show_default=False)]
+Command = Annotated[str | None, typer.Option("--command", help="Only calls of this command.",
+                                             show_default=False)]
+
+
+def _store(app_ctx: AppContext) -> History | None:
+    """The history database (read even under --no-log); None when there is none yet."""
+    from bedrock_cli.history import DB_NAME, History
+
+    data_dir = app_ctx.settings.data_dir
+    return History(data_dir) if (data_dir / DB_NAME).exists() else None
+
+
+def _models(app_ctx: AppContext, name: str | None) -> list[str] | None:
+    if not name:
+        return None
+    found = app_ctx.catalog.find(name)
+    return [name, found.id] if found else [name]
+
+
+def _print_rows(app_ctx: AppContext, rows: list[dict[str, Any]], empty: str) -> None:
+    out = app_ctx.output
+    if out.json_mode:
+        out.json([view.record(row) for row in rows])
+        return
+    if not rows:
+        out.notice(empty)
+        return
+    if not out.stdout_tty:
+        out.write("".join(view.tsv(row) + "\n" for row in rows))
+        return
+    from rich.table import Table
+
+    table = Table(title_justify="left")
+    for column in ("id", "when", "command", "model", "status", "tokens", "cost", "prompt"):
+        table.add_column(column, overflow="fold" if column == "id" else "ellipsis",
+                         no_wrap=column != "prompt")
+    for row in rows:
+        table.add_row(row["id"], view.local_time(row.get("created_at")), row.get("command"),
+                      row.get("model"), row.get("status"),
+                      f"{row.get('input_tokens') or 0}/{row.get('output_tokens') or 0}",
+                      view.cost(row.get("cost_usd")), view.one_line(row.get("prompt")))
+    out.renderable(table)
+
+
+@app.command("list")
+@common_command
+def list_calls(app_ctx: AppContext, limit: Limit = 20, model: ModelFilter = None,
+               since: Since = None, command: Command = None) -> None:
+    """List recent calls, newest first."""
+    stamp = view.parse_when(since, "--since") if since else None
+    store = _store(app_ctx)
+    rows = store.rows(limit=limit, model=_models(app_ctx, model), since=stamp,
+                      command=command) if store else []
+    _print_rows(app_ctx, rows, "No calls in history" + (" match." if store else " yet."))
+
+
+def _one(store: History | None, call_id: str) -> dict[str, Any]:
+    if store is not None and call_id.lower() == "last":
+        row = store.latest()
+        if row:
+            return row
+    rows = store.find(call_id) if store and len(call_id.strip()) >= 4 else []
+    if not rows:
+        raise UsageError(f"No call with id {call_id!r} in history.",
+                         "List ids with `bedrock-cli history list`.")
+    if len(rows) > 1:
+        raise UsageError(f"{call_id!r} matches several calls.", "Give more of the id.")
+    return rows[0]
+
+
+@app.command("show")
+@common_command
+def show(app_ctx: AppContext,
+         call_id: Annotated[str, typer.Argument(help="A call id (or its start), or `last`.")],
+         ) -> None:
+    """Show one call in full: prompt, response, usage, cost."""
+    row = _one(_store(app_ctx), call_id)
+    if app_ctx.output.json_mode:
+        app_ctx.output.json(view.record(row, messages=True))
+    else:
+        app_ctx.output.write(view.show_text(row))
+
+
+@app.command("search")
+@common_command
+def search(app_ctx: AppContext,
+           text: Annotated[str, typer.Argument(help="Words to find in prompts and responses.")],
+           limit: Limit = 20) -> None:
+    """Find calls whose prompt or response holds every word (full-text, stemmed)."""
+    store = _store(app_ctx)
+    rows = store.search(text, limit=limit) if store else []
+    _print_rows(app_ctx, rows, f"No calls match {text!r}.")
+
+
+@app.command("export")
+@common_command
+def export(
+    app_ctx: AppContext,
+    output_format: Annotated[str, typer.Option(
+        "--format", help="jsonl (one JSON record per call) or markdown.")] = "jsonl",
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Write to this file instead of stdout.", show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")]
+    = False,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", help="The newest N calls.",
+                                              show_default=False)] = None,
+    model: ModelFilter = None,
+    since: Since = None,
+) -> None:
+    """Export calls, oldest first, as JSON lines or markdown."""
+    fmt = output_format.lower()
+    if fmt not in ("jsonl", "markdown", "md"):
+        raise UsageError(f"--format {output_format!r} is not jsonl or markdown.",
+                         "Use --format jsonl or --format markdown.")
+    if out_file is not None and out_file.exists() and not force:
+        raise UsageError(f"{out_file} exists.", "Pass --force to overwrite it, or pick "
+                                                "another name.")
+    stamp = view.parse_when(since, "--since") if since else None
+    store = _store(app_ctx)
+    rows = store.rows(limit=limit, model=_models(app_ctx, model), since=stamp) if store else []
+    rows.reverse()  # oldest first
+    if fmt == "jsonl":
+        import json
+
+        text = "".join(json.dumps(view.record(row, messages=True), ensure_ascii=False) + "\n"
+                       for row in rows)
+    else:
+        text = view.markdown(rows)
+    if out_file is None:
+        app_ctx.output.write(text)
+        return
+    from bedrock_cli.paths import atomic_write
+
+    atomic_write(out_file, text.encode("utf-8"), mode=0o600)
+    app_ctx.output.notice(f"Exported {len(rows)} call(s) to {out_file}.")
+
+
+@app.command("delete")
+@common_command
+def delete(
+    app_ctx: AppContext,
+    call_id: Annotated[str | None, typer.Argument(help="The call to delete.",
+                                                  show_default=False)] = None,
+    before: Annotated[str | None, typer.Option(
+        "--before", help="Delete every call before this date/time (2026-05-01, 30d, …).",
+        show_default=False)] = None,
+) -> None:
+    """Delete one call, or every call before a date."""
+    if (call_id is None) == (before is None):
+        raise UsageError("Give either a call id or --before DATE.",
+                         "E.g. `bedrock-cli history delete --before 30d`.")
+    stamp = view.parse_when(before, "--before") if before is not None else ""
+    store = _store(app_ctx)
+    if before is not None:
+        count = store.delete_before(stamp) if store else 0
+    else:
+        row = _one(store, call_id or "")
+        count = store.delete(row["id"]) if store else 0
+    if app_ctx.output.json_mode:
+        app_ctx.output.json({"deleted": count})
+    else:
+        app_ctx.output.info(f"Deleted {count} call{'s' if count != 1 else ''}.")
+
+
+@app.command("stats")
+@common_command
+def stats(app_ctx: AppContext, since: Since = None) -> None:
+    """Calls, tokens and cost per model."""
+    stamp = view.parse_when(since, "--since") if since else None
+    store = _store(app_ctx)
+    rows = store.stats(since=stamp) if store else []
+    out = app_ctx.output
+    if out.json_mode:
+        out.json(rows)
+        return
+    if not rows:
+        out.notice("No calls in history yet.")
+        return
+    lines = [f"{'model':<44} {'calls':>6} {'errors':>6} {'in':>10} {'out':>10} {'cost':>12}"]
+    for row in rows:
+        lines.append(f"{(row['model'] or '?'):<44} {row['calls']:>6} "
+                     f"{(row['errors'] or 0) + (row['partial'] or 0):>6} "
+                     f"{row['input_tokens']:>10} {row['output_tokens']:>10} "
+                     f"{view.cost(row['cost_usd']) or '-':>12}")
+    out.write("\n".join(lines) + "\n")
