@@ -20,7 +20,8 @@ from .. import errors
 from .tasks import TASKS, Generation, TaskContext, TaskHandler, fixed_text, task
 
 _DOCUMENT = re.compile(r"<document\b[^>]*>\n?(.*?)\n?</document>", re.S)
-_SOURCE = re.compile(r"<source\s+id=\"([^\"]+)\"[^>]*>\n?(.*?)\n?</source>", re.S)
+_SOURCE = re.compile(
+    r"<source\s+id=\"([^\"]+)\"(?:\s+file=\"([^\"]*)\")?[^>]*>\n?(.*?)\n?</source>", re.S)
 _QUESTION = re.compile(r"(?:^|\n)\s*Question:\s*(.+?)\s*$", re.S)
 _DESCRIBE = re.compile(
     r"\b(describe|description|caption|what(?:'s| is| do you see)? (?:in|on) (?:this|the)|"
@@ -91,31 +92,39 @@ def _question(text: str) -> str:
 
 @task("ask")
 def ask(ctx: TaskContext) -> Generation:
+    """Answer from each file's sources on its own (names in the question must appear near the
+    answer, and one file's headings cannot outscore another file's sentence), best first."""
     from bedrock_cli.local.engines.qa import answer
 
     text = ctx.last_user_text
     question = _question(text)
-    sources = _SOURCE.findall(text)
+    sources = [(m.group(1), m.group(2), m.group(3)) for m in _SOURCE.finditer(text)]
     if not sources:
-        sources = [(str(i + 1), doc) for i, doc in enumerate(_document_texts(ctx))]
+        sources = [(str(i + 1), "", doc) for i, doc in enumerate(_document_texts(ctx))]
     if not sources:
         return fixed_text(NO_CONTEXT, ctx)
-    context, spans = "", []
-    for ident, body in sources:
-        if context:
-            context += "\n\n"
-        spans.append((len(context), len(context) + len(body), ident))
-        context += body
-    found = answer(question, context)
-    if found.text is None:
-        return fixed_text(NO_ANSWER, ctx)
-    ident = next((i for start, end, i in spans if start <= found.start < end), spans[0][2])
-    sentence = found.sentence or found.text
-    if found.text != sentence:
-        reply = f"{found.text.rstrip('.')}: “{sentence}” [{ident}]"
-    else:
-        reply = f"{sentence} [{ident}]"
-    return fixed_text(reply, ctx)
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for ident, file, body in sources:
+        groups.setdefault(file or ident, []).append((ident, body))
+    best: tuple[float, str] | None = None
+    for parts in groups.values():
+        context, spans = "", []
+        for ident, body in parts:
+            if context:
+                context += "\n\n"
+            spans.append((len(context), len(context) + len(body), ident))
+            context += body
+        found = answer(question, context)
+        if found.text is None or (best is not None and found.score <= best[0]):
+            continue
+        ident = next((i for start, end, i in spans if start <= found.start < end), spans[0][2])
+        sentence = found.sentence or found.text
+        if found.text != sentence:
+            reply = f"{found.text.rstrip('.')}: “{sentence}” [{ident}]"
+        else:
+            reply = f"{sentence} [{ident}]"
+        best = (found.score, reply)
+    return fixed_text(best[1] if best else NO_ANSWER, ctx)
 
 
 def _fill(schema: dict[str, Any], text: str) -> dict[str, Any]:
