@@ -166,9 +166,11 @@ class History:
         return self._db
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        """Close the connection; a late writer (a worker thread still finishing) reopens it."""
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
