@@ -95,6 +95,8 @@ def image(
     label = f"{plan.model.name}: {plan.count} image{'s' if plan.count != 1 else ''}"
     with show.progress(output, plan.count, label) as advance:
         outcome = image_run.run(app, plan, advance)
+    if outcome.failure is not None and not outcome.images:
+        raise image_run.final_error(outcome) or outcome.failure
     if output.json_mode:
         output.json(outcome.to_json())
     else:
@@ -111,6 +113,6 @@ def image(
     cost = "cost unknown" if outcome.cost_usd is None else f"${outcome.cost_usd:.3f}"
     output.notice(f"{plan.model.name}: {len(outcome.images)} of {plan.count} image"
                   f"{'s' if plan.count != 1 else ''}, {cost}, {outcome.latency_ms} ms")
-    problem = image_run.blocked_error(outcome)
+    problem = image_run.final_error(outcome)
     if problem is not None:
         raise problem

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bedrock_cli.errors import BedrockCliError, BlockedError, ServiceError
+from bedrock_cli.errors import BedrockCliError, BlockedError, InterruptedByUser, ServiceError
 from bedrock_cli.families.images import METADATA_STEPS, METADATA_TASK
 from bedrock_cli.paths import atomic_write
 from bedrock_cli.tasks import image_files as files
@@ -47,6 +47,8 @@ class ImageOutcome:
     cost_usd: float | None = None
     latency_ms: int = 0
     history_id: str | None = None
+    #: what stopped the run early (an error or Ctrl-C); what was saved before it is kept
+    failure: BaseException | None = None
 
     @property
     def files(self) -> list[Path]:
@@ -78,24 +80,22 @@ class ImageOutcome:
 
 def run(app: AppContext, plan: ImagePlan,
         on_call: Callable[[int], None] | None = None) -> ImageOutcome:
-    """Make every call of the plan; `on_call(images_so_far)` after each one."""
+    """Make every call of the plan; `on_call(images_so_far)` after each one. An error or
+    Ctrl-C stops the run: it is kept in `outcome.failure`, with what was saved before it."""
     outcome = ImageOutcome(plan.model.id, plan.model_id, app.clients.backend, plan.task,
                            plan.count)
     metadata = json.dumps(METADATA_STEPS if plan.save_steps else METADATA_TASK)
     started = time.perf_counter()
-    failure: BaseException | None = None
     try:
         for call in plan.calls:
             _one(app, plan, call, metadata, outcome)
             if on_call is not None:
                 on_call(len(outcome.images))
     except (BedrockCliError, KeyboardInterrupt) as exc:
-        failure = exc
-        raise
-    finally:
-        outcome.latency_ms = int((time.perf_counter() - started) * 1000)
-        outcome.cost_usd = _cost(plan, len(outcome.images))
-        outcome.history_id = _record(app, plan, outcome, failure)
+        outcome.failure = exc
+    outcome.latency_ms = int((time.perf_counter() - started) * 1000)
+    outcome.cost_usd = _cost(plan, len(outcome.images))
+    outcome.history_id = _record(app, plan, outcome, outcome.failure)
     return outcome
 
 
@@ -177,11 +177,18 @@ def _record(app: AppContext, plan: ImagePlan, outcome: ImageOutcome,
         return None
 
 
-def blocked_error(outcome: ImageOutcome) -> BedrockCliError | None:
-    """Exit 6 for content filtering (exit 5 for a model error), after the result is shown."""
+def final_error(outcome: ImageOutcome) -> BaseException | None:
+    """What to raise once the result is shown: the failure that stopped the run (Ctrl-C:
+    exit 130), content filtering (exit 6), or a model error (exit 5); None when all went well."""
     kept = len(outcome.images)
     saved = (f"the {kept} image{'s' if kept != 1 else ''} that came back "
              f"{'were' if kept != 1 else 'was'} saved" if kept else "nothing was saved")
+    if isinstance(outcome.failure, KeyboardInterrupt):
+        return InterruptedByUser(f"Interrupted; {saved}.", None)
+    if outcome.failure is not None:
+        if kept and isinstance(outcome.failure, BedrockCliError):
+            outcome.failure.message += f" ({saved} before it)"
+        return outcome.failure
     if outcome.blocked:
         missing = outcome.requested - kept
         what = "; ".join(dict.fromkeys(outcome.blocked))

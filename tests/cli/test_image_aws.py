@@ -336,3 +336,43 @@ def test_mask_must_match_the_image(endpoint: FakeEndpoint, tmp_path: Path) -> No
     run = aws(endpoint, "x", "--from", str(image), "--mask", str(mask))
     assert run.exit_code == 2 and "Resize the mask to 400x320" in run.stderr
     assert endpoint.requests == []
+
+
+def test_a_failure_after_some_images_keeps_and_lists_them(endpoint: FakeEndpoint,
+                                                          tmp_path: Path) -> None:
+    endpoint.add_json({"seeds": [5], "finish_reasons": [None], "images": [b64(png())]})
+    for _ in range(3):
+        endpoint.add_error("ThrottlingException", "Too many requests, please wait.", 429)
+    run = aws(endpoint, "hills", "-m", "sd3", "--region", "us-west-2", "-n", "2", "--seed",
+              "5", "--max-attempts", "3", "-o", str(tmp_path / "h.png"))
+    assert run.exit_code == 4
+    assert run.stdout.splitlines() == [str(tmp_path / "h-1.png")]
+    assert (tmp_path / "h-1.png").exists() and not (tmp_path / "h-2.png").exists()
+    assert "the 1 image that came back was saved before it" in run.stderr
+
+
+def test_ctrl_c_keeps_what_was_saved() -> None:
+    from bedrock_cli.errors import ExitCode
+    from bedrock_cli.tasks.image_run import ImageOutcome, SavedImage, final_error
+
+    outcome = ImageOutcome("m", "m", "aws", "text-to-image", 2,
+                           images=[SavedImage(Path("a.png"), 1, 8, 8)],
+                           failure=KeyboardInterrupt())
+    error = final_error(outcome)
+    assert error is not None and getattr(error, "exit_code", None) == ExitCode.INTERRUPTED
+    assert "the 1 image that came back was saved" in str(error)
+
+
+def test_more_images_than_one_request_makes_are_split(endpoint: FakeEndpoint,
+                                                      tmp_path: Path) -> None:
+    endpoint.add_json({"images": [b64(png())] * 5})
+    endpoint.add_json({"images": [b64(png())] * 2})
+    run = aws(endpoint, "stars", "-n", "7", "--seed", "10", "--size", "512x512", "-o",
+              str(tmp_path) + "/", "--json")
+    assert run.exit_code == 0, run.stderr
+    configs = [r.json()["imageGenerationConfig"] for r in endpoint.requests]
+    assert [(c["numberOfImages"], c["seed"]) for c in configs] == [(5, 10), (2, 15)]
+    names = [Path(f).name for f in run.json()["files"]]
+    assert names == [f"stars-10-{i}.png" for i in range(1, 6)] + ["stars-15-1.png",
+                                                                  "stars-15-2.png"]
+    assert run.json()["cost_usd"] == pytest.approx(7 * 0.04)
