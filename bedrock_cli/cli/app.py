@@ -7,8 +7,18 @@ from typing import Annotated
 import typer
 
 from bedrock_cli import __version__
-from bedrock_cli.cli import batch, config, generate, image, models, serve
-from bedrock_cli.cli import ask, chat, extract, history, summarize, translate
+from bedrock_cli.cli import (
+    batch,
+    config,
+    embed,
+    generate,
+    guardrail,
+    image,
+    invoke,
+    models,
+    serve,
+    tokens,
+)
 from bedrock_cli.cli.options import (
     Backend,
     ConnectTimeout,
@@ -74,13 +84,11 @@ def build_app() -> typer.Typer:
         })
 
     app.command("generate")(generate.generate)
+    app.command("invoke")(invoke.invoke)
+    app.command("embed")(embed.embed)
+    app.command("tokens")(tokens.tokens)
+    app.add_typer(guardrail.app, name="guardrail")
     app.command("image")(image.image)
-    app.command("summarize")(summarize.summarize)
-    app.command("ask")(ask.ask)
-    app.command("extract")(extract.extract)
-    app.command("translate")(translate.translate)
-    app.command("chat")(chat.chat)
-    app.add_typer(history.app, name="history")
     app.add_typer(models.app, name="models")
     app.add_typer(config.app, name="config")
     app.add_typer(batch.app, name="batch")

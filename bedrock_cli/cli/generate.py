@@ -7,10 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bedrock_cli.cli.guardrail import GuardrailOption
 from bedrock_cli.cli.options import common_command
 from bedrock_cli.context import AppContext
+from bedrock_cli.errors import BedrockCliError
 from bedrock_cli.inputs import read_stdin
 from bedrock_cli.tasks import generate as task
+from bedrock_cli.tasks import guardrail as guardrail_task
+from bedrock_cli.tasks import invoke as invoke_task
 from bedrock_cli.tasks import textcall
 from bedrock_cli.tasks.params import Sampling
 from bedrock_cli.types import TextRequest
@@ -55,8 +59,13 @@ def generate(
         "--continue", "-c", help="Continue the most recent conversation.")] = False,
     cid: Annotated[str | None, typer.Option("--cid", help="Continue this conversation id.",
                                             show_default=False)] = None,
+    api: Annotated[str, typer.Option(
+        "--api", metavar="converse|invoke",
+        help="converse, or invoke: the model family's native InvokeModel body.")] = "converse",
+    guardrail: GuardrailOption = None,
 ) -> None:
-    """Generate text from a prompt (Converse / ConverseStream)."""
+    """Generate text from a prompt (Converse / ConverseStream, or the native InvokeModel body
+    with --api invoke)."""
     inp = task.GenerateInput(
         prompt=prompt,
         stdin_text=read_stdin(),
@@ -69,12 +78,26 @@ def generate(
         conversation_id=cid,
     )
     request, model_info, log = task.build(app, inp)
+    request.guardrail = guardrail_task.converse_config(guardrail)
+    invoke_task.choose_api(request, model_info, api)
     run_and_render(app, request, model_info, log, stream=not no_stream, usage=usage)
 
 
 def run_and_render(app: AppContext, request: TextRequest, model_info: ModelInfo | None,
                    log: textcall.CallLog, *, stream: bool, usage: bool) -> textcall.Outcome:
     """Stream (or wait for) the answer and print it the way the output format asks."""
+    try:
+        outcome = _render(app, request, model_info, log, stream=stream)
+    except BedrockCliError as err:
+        raise guardrail_task.explain(err, request.guardrail) from None
+    if usage:
+        print_usage(app, outcome)
+    guardrail_task.after(app, outcome.result, request.guardrail)
+    return outcome
+
+
+def _render(app: AppContext, request: TextRequest, model_info: ModelInfo | None,
+            log: textcall.CallLog, *, stream: bool) -> textcall.Outcome:
     out = app.output
     if out.json_mode:
         outcome = textcall.run(app, request, model_info, log, stream=stream)
@@ -86,8 +109,6 @@ def run_and_render(app: AppContext, request: TextRequest, model_info: ModelInfo 
     else:
         outcome = textcall.run(app, request, model_info, log, stream=False)
         out.text(outcome.result.text)
-    if usage:
-        print_usage(app, outcome)
     return outcome
 
 

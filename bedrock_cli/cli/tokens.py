@@ -1,0 +1,33 @@
+"""`bedrock-cli tokens`: how many input tokens a prompt is (CountTokens)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from bedrock_cli.cli.options import common_command
+from bedrock_cli.context import AppContext
+from bedrock_cli.tasks import textarg
+from bedrock_cli.tasks import tokens as task
+
+
+@common_command
+def tokens(
+    app: AppContext,
+    text: Annotated[str | None, typer.Argument(
+        metavar="[TEXT|-]", help="The prompt, or - for standard input.",
+        show_default=False)] = None,
+    model: Annotated[str | None, typer.Option(
+        "--model", "-m", help="Model id, alias, inference profile or ARN.",
+        show_default=False)] = None,
+    system: Annotated[str | None, typer.Option(
+        "--system", "-s", help="System prompt to count with it.", show_default=False)] = None,
+) -> None:
+    """Count a prompt's input tokens with Bedrock's CountTokens; for models it does not
+    support, a clearly labelled local estimate."""
+    result = task.count(app, textarg.read(text), model, system)
+    if app.output.json_mode:
+        app.output.json(result.to_json())
+    else:
+        app.output.write(result.describe() + "\n")
