@@ -13,7 +13,6 @@ from bedrock_cli.cli.options import common_command
 from bedrock_cli.cli.summarize import ChunkTokens, NoStream, UsageFlag
 from bedrock_cli.context import AppContext
 from bedrock_cli.inputs import read_stdin
-from bedrock_cli.tasks import ask as task
 
 
 @common_command
@@ -35,6 +34,8 @@ def ask(
     usage: UsageFlag = False,
 ) -> None:
     """Answer a question from the given context (citing file and lines) or about images."""
+    from bedrock_cli.tasks import ask as task
+
     prep = task.prepare(app, task.AskInput(
         question=question, contexts=list(context or []), images=list(image or []),
         stdin_text=read_stdin(), model=model, resize=not no_resize,

@@ -8,7 +8,7 @@ terminal, each line is one turn and each answer is printed, so chat is scriptabl
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,7 +18,9 @@ from bedrock_cli.cli.summarize import UsageFlag
 from bedrock_cli.context import AppContext
 from bedrock_cli.errors import BedrockCliError, InterruptedByUser
 from bedrock_cli.inputs import stdin_is_piped
-from bedrock_cli.tasks.chat import ChatSession, MultiLine
+
+if TYPE_CHECKING:
+    from bedrock_cli.tasks.chat import ChatSession, MultiLine
 
 
 @common_command
@@ -34,6 +36,8 @@ def chat(
     usage: UsageFlag = False,
 ) -> None:
     """Chat with a model: streamed answers, /commands, multi-line input between \"\"\"."""
+    from bedrock_cli.tasks.chat import ChatSession, MultiLine
+
     session = ChatSession(app, model=model, system=system)
     interactive = not stdin_is_piped()
     out = app.output

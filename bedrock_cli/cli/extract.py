@@ -13,7 +13,6 @@ from bedrock_cli.cli.options import common_command
 from bedrock_cli.cli.summarize import UsageFlag
 from bedrock_cli.context import AppContext
 from bedrock_cli.inputs import read_stdin
-from bedrock_cli.tasks import extract as task
 
 
 @common_command
@@ -34,6 +33,8 @@ def extract(
     usage: UsageFlag = False,
 ) -> None:
     """Extract fields from text into JSON that is validated against a schema."""
+    from bedrock_cli.tasks import extract as task
+
     prep = task.prepare(app, task.ExtractInput(
         source=source, stdin_text=read_stdin() if source in (None, "-") else None,
         fields=list(field or []), schema_file=schema, many=many, model=model))

@@ -1,4 +1,7 @@
-"""`bedrock-cli summarize`: summaries of files or stdin of any length."""
+"""`bedrock-cli summarize`: summaries of files or stdin of any length.
+
+Task modules are imported when a command runs, so `--help` stays fast.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ from bedrock_cli.cli.generate import ModelOption
 from bedrock_cli.cli.options import common_command
 from bedrock_cli.context import AppContext
 from bedrock_cli.inputs import read_stdin
-from bedrock_cli.tasks import summarize as task
 
 UsageFlag = Annotated[bool, typer.Option("--usage", "-u",
                                          help="Print tokens and cost to stderr.")]
@@ -39,6 +41,8 @@ def summarize(
     usage: UsageFlag = False,
 ) -> None:
     """Summarize text, markdown, HTML or PDF of any length (map-reduce when it is long)."""
+    from bedrock_cli.tasks import summarize as task
+
     paths = list(files or [])
     stdin_text = read_stdin() if not paths or "-" in paths else None
     plan = task.plan(app, task.SummarizeInput(

@@ -12,7 +12,6 @@ from bedrock_cli.cli.options import common_command
 from bedrock_cli.cli.summarize import ChunkTokens, UsageFlag
 from bedrock_cli.context import AppContext
 from bedrock_cli.inputs import read_stdin
-from bedrock_cli.tasks import translate as task
 
 
 @common_command
@@ -34,6 +33,8 @@ def translate(
 
     The local backend cannot translate: it says so and exits 5 rather than fake it.
     """
+    from bedrock_cli.tasks import translate as task
+
     if not to.strip():
         from bedrock_cli.errors import UsageError
 

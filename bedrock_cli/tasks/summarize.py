@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -178,6 +177,8 @@ def _part_call(app: AppContext, p: Plan, text: str, number: int, total: int,
 def map_stage(app: AppContext, p: Plan, on_progress: Progress | None = None) -> tuple[
         str, list[Outcome]]:
     """Summarize the parts (level after level) until the summaries fit one call."""
+    from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+
     outcomes: list[Outcome] = []
     parts, done, total = p.parts, 0, len(p.parts)
     if len(parts) <= 1:
