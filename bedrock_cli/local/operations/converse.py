@@ -124,9 +124,11 @@ def _metrics(prep: Prepared) -> dict[str, int]:
 
 
 def _extra_fields(prep: Prepared, gen: Generation) -> dict[str, Any] | None:
-    if "/stop_sequence" not in prep.response_paths:
-        return None
-    return {"stop_sequence": getattr(gen, "stop_sequence", None)}
+    """The asked-for paths among ``stop_sequence`` and the task's own ``response_fields``."""
+    fields = {"stop_sequence": getattr(gen, "stop_sequence", None),
+              **(getattr(gen, "response_fields", None) or {})}
+    picked = {key: value for key, value in fields.items() if f"/{key}" in prep.response_paths}
+    return picked or None
 
 
 @route("POST", "/model/{modelId}/converse", name="Converse")
