@@ -1,13 +1,14 @@
 """Loading the text engine's corpus model, building and caching it when needed.
 
-The trained arrays (see :mod:`._lmtrain`) go into one file in the cache directory, named
-after the corpus's SHA-256 (salted with the training code), the model order and
-:data:`FORMAT_VERSION`.  It is written to a temporary file in the same directory and
-renamed into place, so processes that build at the same time never see a half-written file
-(a lock file also lets the second one wait for the first instead of training again).
-Reading memory-maps it: a cached load takes about 20 ms on top of importing numpy (the
-38 MB file is paged in lazily).  When the cache directory is not writable the model is
-kept in memory only.
+The model is trained on every ``*.txt.xz`` file in ``data/`` (:func:`corpus_files`, in name
+order), joined as one text.  The trained arrays (see :mod:`._lmtrain`) go into one file in
+the cache directory, named after the corpus files' SHA-256 (salted with the training code),
+the model order and :data:`FORMAT_VERSION`.  It is written to a temporary file in the same
+directory and renamed into place, so processes that build at the same time never see a
+half-written file (a lock file also lets the second one wait for the first instead of
+training again).  Reading memory-maps it: a cached load takes about 20 ms on top of
+importing numpy (the 38 MB file is paged in lazily).  When the cache directory is not
+writable the model is kept in memory only.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import mmap
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 FORMAT_VERSION = 1
 ORDER = 4
-CORPUS = Path(__file__).parent / "data" / "corpus.txt.xz"
+DATA = Path(__file__).parent / "data"
 _MAGIC = b"BCLITXLM"
 _ALIGN = 64
 _PREFIX = "textlm-"
@@ -71,10 +72,18 @@ def cache_path(digest: str) -> Path:
     return cache_dir() / f"{_PREFIX}v{FORMAT_VERSION}-o{ORDER}-{digest[:20]}.bin"
 
 
-def _digest(corpus: bytes) -> str:
-    """The corpus's SHA-256, salted with the training code so that a change to either one
-    (even without a :data:`FORMAT_VERSION` bump) makes a new cache file."""
-    h = hashlib.sha256(corpus)
+def corpus_files() -> list[Path]:
+    """The shipped corpus files: every ``*.txt.xz`` in ``data/``, in name order."""
+    return sorted(DATA.glob("*.txt.xz"))
+
+
+def _digest(corpora: Sequence[bytes]) -> str:
+    """A SHA-256 over every corpus file (in order), salted with the training code so that a
+    change to any of them (even without a :data:`FORMAT_VERSION` bump) makes a new cache
+    file."""
+    h = hashlib.sha256()
+    for raw in corpora:
+        h.update(hashlib.sha256(raw).digest())
     for name in ("_lmtrain.py", "_lmtext.py"):
         with contextlib.suppress(OSError):  # sources may be absent from a frozen install
             h.update((Path(__file__).parent / name).read_bytes())
@@ -206,12 +215,16 @@ def _remove_stale(keep: Path) -> None:
                     Path(f"{other}.lock").unlink(missing_ok=True)
 
 
-def load(corpus: Path = CORPUS) -> Tables:
-    """Load the cached model for ``corpus``, building (and caching) it if needed."""
+def load(corpus: Path | Sequence[Path] | None = None) -> Tables:
+    """Load the cached model for ``corpus`` (one file or several, trained on as one text;
+    by default :func:`corpus_files`), building (and caching) it if needed."""
     from bedrock_cli.local.engines._lmtrain import train
 
-    raw = corpus.read_bytes()
-    digest = _digest(raw)
+    paths = corpus_files() if corpus is None else [corpus] if isinstance(corpus, Path) else corpus
+    if not paths:
+        raise FileNotFoundError(f"no *.txt.xz corpus files in {DATA}")
+    raws = [p.read_bytes() for p in paths]
+    digest = _digest(raws)
     path = cache_path(digest)
     tables = read_cache(path)
     if tables is not None:
@@ -220,8 +233,11 @@ def load(corpus: Path = CORPUS) -> Tables:
         tables = read_cache(path)  # another process may have built it meanwhile
         if tables is not None:
             return tables
-        meta, arrays = train(lzma.decompress(raw).decode("utf-8"), ORDER)
-        meta["corpus_sha256"] = hashlib.sha256(raw).hexdigest()
+        text = "\n".join(lzma.decompress(raw).decode("utf-8") for raw in raws)
+        meta, arrays = train(text, ORDER)
+        meta["corpus_sha256"] = {
+            p.name: hashlib.sha256(raw).hexdigest() for p, raw in zip(paths, raws, strict=True)
+        }
         try:
             write_cache(path, meta, arrays)
         except OSError:

@@ -1,12 +1,13 @@
 """The emulator's text engine: a word 4-gram language model, honest about what it is.
 
 * **Corpus model** — a 4-gram model with interpolated modified Kneser-Ney smoothing,
-  trained on the English corpus shipped in ``data/`` (public-domain novels and WordNet's
-  usage examples; see ``data/README.md``).  Trained once with numpy (about two seconds)
-  and cached as a memory-mapped file in the cache directory (:mod:`._lmcache`,
-  :mod:`._lmtrain`).  When decoding, the lower orders' interpolation weights are scaled
-  down (``_lmdecode.BACKOFF``: x0.7, x0.6 and x0.3 for backing off from 4-, 3- and
-  2-grams), trading some perplexity for text that reads as English, not word salad.
+  trained on the English corpus shipped in ``data/``, every ``*.txt.xz`` file there
+  (public-domain novels, WordNet's usage examples and original modern prose; see
+  ``data/README.md``).  Trained once with numpy (about two seconds) and cached as a
+  memory-mapped file in the cache directory (:mod:`._lmcache`, :mod:`._lmtrain`).  When
+  decoding, the lower orders' interpolation weights are scaled down
+  (``_lmdecode.BACKOFF``: x0.7, x0.6 and x0.3 for backing off from 4-, 3- and 2-grams),
+  trading some perplexity for text that reads as English, not word salad.
 * **Request model** — the prompt's own words: the words that followed the current context
   in the prompt are mixed in, weighted by how often the prompt has seen that context, and
   the prompt's topic words are made likelier wherever the corpus model allows them, so a
