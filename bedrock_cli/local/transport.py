@@ -29,7 +29,16 @@ class RawResponse:
 
     def stream(self, **_: Any) -> Iterator[bytes]:
         if self._events is not None:
-            yield from self._events
+            from .faults import is_cut
+
+            for frame in self._events:
+                if is_cut(frame):
+                    # what urllib3 raises when a socket closes mid-stream, so a scripted cut
+                    # looks the same in-process as over `serve`
+                    from urllib3.exceptions import ProtocolError
+
+                    raise ProtocolError("Response ended prematurely")
+                yield frame
             return
         data = self._buffer.read()
         if data:
