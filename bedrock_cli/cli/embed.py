@@ -20,7 +20,7 @@ from bedrock_cli.tasks.invoke import AtomicOutput
 def embed(
     app: AppContext,
     text: Annotated[str | None, typer.Argument(
-        metavar="[TEXT|FILE|-]", help="Text, a text file, or - for standard input.",
+        metavar="TEXT|FILE|-", help="Text, a text file, or - for standard input.",
         show_default=False)] = None,
     model: Annotated[str | None, typer.Option(
         "--model", "-m", help="Embeddings model [default: the embed_model setting].",

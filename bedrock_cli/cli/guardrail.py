@@ -37,7 +37,8 @@ app = typer.Typer(help="Bedrock Guardrails: check text against a guardrail (Appl
 def check(
     app_ctx: AppContext,
     text: Annotated[str | None, typer.Argument(
-        help="Text to check, or - for standard input.", show_default=False)] = None,
+        metavar="TEXT|-", help="Text to check, or - for standard input.",
+        show_default=False)] = None,
     guardrail: Annotated[str, typer.Option(
         "--guardrail", "-g", metavar="ID[:VERSION]",
         help="The guardrail (version defaults to DRAFT).")] = "",

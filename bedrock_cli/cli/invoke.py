@@ -18,7 +18,8 @@ from bedrock_cli.tasks import invoke as task
 def invoke(
     app: AppContext,
     model: Annotated[str, typer.Argument(
-        help="Model id, alias, inference profile or ARN.", show_default=False)],
+        metavar="MODEL", help="Model id, alias, inference profile or ARN.",
+        show_default=False)],
     body: Annotated[str | None, typer.Option(
         "--body", "-b", metavar="JSON|@FILE|-",
         help="The model's native request body: JSON text, @file, or - for stdin "

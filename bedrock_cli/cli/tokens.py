@@ -16,7 +16,7 @@ from bedrock_cli.tasks import tokens as task
 def tokens(
     app: AppContext,
     text: Annotated[str | None, typer.Argument(
-        metavar="[TEXT|-]", help="The prompt, or - for standard input.",
+        metavar="TEXT|-", help="The prompt, or - for standard input.",
         show_default=False)] = None,
     model: Annotated[str | None, typer.Option(
         "--model", "-m", help="Model id, alias, inference profile or ARN.",
