@@ -100,7 +100,7 @@ def gather(paths: list[str], stdin_text: str | None) -> Context:
     ctx = Context([], [])
     for raw in paths:
         if raw == "-":
-            if stdin_text is None:
+            if stdin_text is None or not stdin_text.strip():
                 raise UsageError("--context - reads stdin, but nothing was piped in.",
                                  "Pipe the text in, or pass a file.")
             ctx.texts.append(("stdin", stdin_text))
