@@ -146,7 +146,7 @@ def test_answers_about_colour() -> None:
     assert answer_about(image, "Is it blue?") == "Yes — blue covers about 50% of the image."
     assert answer_about(image, "Is there any red?").startswith("No red stands out")
     assert answer_about(image, "What colours are in it?") == (
-        "The main colours are sky blue (50%), green (50%)."
+        "The main colours are green (50%), sky blue (50%)."
     )
 
 

@@ -131,7 +131,8 @@ def describe(image_bytes: bytes) -> Description:
         colourful = float(np.hypot(lab[..., 1], lab[..., 2])[opaque].mean()) / 100.0
         picked = np.array(names)[nearest[opaque]]
         rgb = pixels[..., :3][opaque]
-        for name in sorted(set(picked), key=lambda n: -int((picked == n).sum())):
+        # ties broken by name: set order depends on the per-process string hash seed
+        for name in sorted(set(picked), key=lambda n: (-int((picked == n).sum()), str(n))):
             share = float((picked == name).mean())
             if share >= 0.03 and len(colours) < 5:
                 mean = rgb[picked == name].mean(axis=0).round().astype(int)
