@@ -100,3 +100,22 @@ def test_no_log_keeps_calls_out_and_history_is_private(isolated_env: Path) -> No
     cli(["--backend", "local", "summarize"], input="One two three four.")
     mode = stat.S_IMODE(os.stat(isolated_env / "data" / "history.db").st_mode)
     assert mode == 0o600
+
+
+def test_concurrent_cli_processes_each_log_their_calls(isolated_env: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {**os.environ}
+    procs = [subprocess.Popen(
+        [sys.executable, "-m", "bedrock_cli", "--backend", "local", "summarize", "--json"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        for _ in range(5)]
+    ids = []
+    for n, proc in enumerate(procs):
+        out, err = proc.communicate(f"Process {n} wrote this sentence about harbours and "
+                                    "ships. It also wrote a second one.".encode(), timeout=120)
+        assert proc.returncode == 0, err.decode()
+        ids.append(json.loads(out)["history_id"])
+    listed = cli(["history", "list", "--json"]).json()
+    assert sorted(r["id"] for r in listed) == sorted(ids)
