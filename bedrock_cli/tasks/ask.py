@@ -26,6 +26,7 @@ SYSTEM = ("Answer the question using only the sources provided. Cite the sources
           "their numbers in square brackets, like [1]. If the sources do not contain the answer, "
           "say plainly that they do not; do not guess.")
 SYSTEM_IMAGES = "Answer the question about the image(s) accurately and concisely."
+SYSTEM_PLAIN = "Answer the question accurately and concisely. If you do not know, say so."
 _CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 
 
@@ -73,7 +74,7 @@ def prepare(app: AppContext, inp: AskInput) -> Prepared:
                                         lines=p.lines) for i, p in enumerate(sent, start=1))
     text = (f"<sources>\n{body}\n</sources>\n\n" if sent else "") + f"Question: {question}"
     content: list[dict[str, Any]] = [*(p.block for p in pictures), {"text": text}]
-    system = SYSTEM if sent or not pictures else SYSTEM_IMAGES
+    system = SYSTEM if sent else SYSTEM_IMAGES if pictures else SYSTEM_PLAIN
     request = common.request(tgt, content, task="ask", system=system)
     log = CallLog(command="ask", model_name=tgt.name, prompt=question,
                   params={"context": inp.contexts, "images": [str(p) for p in inp.images],

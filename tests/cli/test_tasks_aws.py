@@ -149,6 +149,18 @@ def test_ask_image_sends_an_image_block(endpoint: FakeEndpoint) -> None:
     assert content[0] == {"image": {"format": "png", "source": {
         "bytes": base64.b64encode(buffer.getvalue()).decode()}}}
     assert content[1] == {"text": "Question: What is this?"}
+    assert endpoint.requests[0].json()["system"] == [
+        {"text": "Answer the question about the image(s) accurately and concisely."}]
+
+
+def test_ask_without_context_is_a_plain_question(endpoint: FakeEndpoint) -> None:
+    endpoint.add_stream(converse_frames(["Paris."]))
+    run = aws(endpoint, "ask", "What is the capital of France?")
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout == "Paris.\n"
+    body = endpoint.requests[0].json()
+    assert body["system"][0]["text"].startswith("Answer the question accurately")
+    assert user_text(body) == "Question: What is the capital of France?"
 
 
 def test_ask_image_over_the_byte_limit_is_sent_downscaled(endpoint: FakeEndpoint) -> None:
