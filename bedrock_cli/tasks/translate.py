@@ -115,8 +115,8 @@ def translate(app: AppContext, plan: Plan, on_text: Callable[[str], None] | None
             outcome = run(app, request, plan.tgt.model, log, stream=True, on_text=trim.add)
         except ServiceError as exc:
             if "cannot translate" in exc.message:  # the local backend's plain refusal
-                exc.hint = "Translate on AWS: --backend aws with a Bedrock model (e.g. -m " \
-                    "nova-lite); the local backend never fakes a translation."
+                exc.hint = "Translate on Amazon Bedrock: --backend aws, with no --endpoint-url " \
+                    "pointing at `bedrock-cli serve` (the emulator never fakes a translation)."
             raise
         if outcome.result.stop_reason == "max_tokens":
             app.output.warn(f"part {number} of the translation was cut off at the model's "

@@ -31,7 +31,7 @@ NO_CONTEXT = ("The local backend answers only from the context sent with the que
               "this request has none.")
 CANNOT_TRANSLATE = (
     "The local backend cannot translate: it has no translation model, and it will not fake a "
-    "translation. Translate with a Bedrock model (bedrock-cli --backend aws)."
+    "translation. Translate with a model on Amazon Bedrock."
 )
 
 
