@@ -260,6 +260,13 @@ class History:
         rows = self._all(sql + " ORDER BY id DESC LIMIT 1", args)
         return rows[0] if rows else None
 
+    def latest_conversation(self) -> dict[str, Any] | None:
+        """The newest call that carries a conversation (images, embeddings and the like
+        have no messages to continue)."""
+        rows = self._all("SELECT * FROM calls WHERE messages IS NOT NULL AND messages != '[]' "
+                         "ORDER BY id DESC LIMIT 1", ())
+        return rows[0] if rows else None
+
     def conversation(self, conversation_id: str) -> list[dict[str, Any]]:
         return self._all("SELECT * FROM calls WHERE conversation_id = ? ORDER BY id",
                          (conversation_id,))

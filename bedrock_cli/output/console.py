@@ -99,28 +99,26 @@ class Output:
 
     @contextmanager
     def live_markdown(self) -> Iterator[Any]:
-        """A sink for streamed text: live-rendered markdown on a terminal, raw text when piped."""
+        """A sink for streamed text: live-rendered markdown on a terminal, raw text when piped.
+
+        The sink is finished even when the stream fails, so what arrived stays on screen and
+        stdout ends with a newline."""
         if not self.markdown or self.fmt == "text":
             sink = _RawSink(self)
-            yield sink
-            sink.finish()
+            try:
+                yield sink
+            finally:
+                sink.finish()
             return
         from rich.live import Live
-        from rich.markdown import Markdown
 
-        buffer: list[str] = []
-
-        class _LiveSink:
-            def add(self, piece: str) -> None:
-                buffer.append(piece)
-                live.update(Markdown("".join(buffer)))
-
-            def finish(self) -> None:
-                pass
-
-        with Live(Markdown(""), console=self.console(), refresh_per_second=12,
+        with Live(console=self.console(), refresh_per_second=12,
                   vertical_overflow="visible") as live:
-            yield _LiveSink()
+            live_sink = _LiveSink(live)
+            try:
+                yield live_sink
+            finally:
+                live_sink.finish()
 
     # -- everything else (stderr) --------------------------------------------------------
     def notice(self, message: str) -> None:
@@ -178,3 +176,36 @@ class _RawSink:
     def finish(self) -> None:
         if self.last and not self.last.endswith("\n"):
             self.output.write("\n")
+
+
+class _LiveSink:
+    """Re-renders the markdown at most ~15 times a second: parsing the whole answer on every
+    token would cost quadratic time on long answers."""
+
+    interval = 1 / 15
+
+    def __init__(self, live: Any) -> None:
+        self.live = live
+        self.buffer: list[str] = []
+        self.rendered_at = 0.0
+        self.dirty = False
+
+    def add(self, piece: str) -> None:
+        import time
+
+        self.buffer.append(piece)
+        self.dirty = True
+        now = time.monotonic()
+        if now - self.rendered_at >= self.interval:
+            self._render()
+            self.rendered_at = now
+
+    def _render(self) -> None:
+        from rich.markdown import Markdown
+
+        self.live.update(Markdown("".join(self.buffer)), refresh=True)
+        self.dirty = False
+
+    def finish(self) -> None:
+        if self.dirty:
+            self._render()

@@ -55,7 +55,7 @@ def previous_messages(app: AppContext, inp: GenerateInput) -> tuple[list[dict[st
                              "List them with `bedrock-cli history list`.")
         last: dict[str, Any] | None = rows[-1]
     else:
-        last = history.latest()
+        last = history.latest_conversation()
     if last is None:
         raise UsageError("There is no previous conversation to continue.",
                          "Run a prompt first, or drop -c.")
