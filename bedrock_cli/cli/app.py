@@ -8,16 +8,22 @@ import typer
 
 from bedrock_cli import __version__
 from bedrock_cli.cli import (
+    ask,
     batch,
+    chat,
     config,
     embed,
+    extract,
     generate,
     guardrail,
+    history,
     image,
     invoke,
     models,
     serve,
+    summarize,
     tokens,
+    translate,
 )
 from bedrock_cli.cli.options import (
     Backend,
@@ -89,6 +95,12 @@ def build_app() -> typer.Typer:
     app.command("tokens")(tokens.tokens)
     app.add_typer(guardrail.app, name="guardrail")
     app.command("image")(image.image)
+    app.command("summarize")(summarize.summarize)
+    app.command("ask")(ask.ask)
+    app.command("extract")(extract.extract)
+    app.command("translate")(translate.translate)
+    app.command("chat")(chat.chat)
+    app.add_typer(history.app, name="history")
     app.add_typer(models.app, name="models")
     app.add_typer(config.app, name="config")
     app.add_typer(batch.app, name="batch")
