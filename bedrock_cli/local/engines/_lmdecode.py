@@ -223,6 +223,8 @@ class Decoder:
         zero = list(banned)
         if st.generated == 0 or last not in self._terminal:
             zero.append(self.eos)
+        if st.generated == 0:  # an answer opens with a word, never with punctuation
+            zero.extend(self._punct)
         if last == 0 or last in self._punct or (last < self.vocab_size and self._open[last]):
             zero.extend(self._punct)
         if zero:
