@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bedrock_cli.cli.guardrail import GuardrailOption
-from bedrock_cli.cli.options import common_command
+from bedrock_cli.cli.options import ModelOption, common_command
 from bedrock_cli.context import AppContext
 from bedrock_cli.errors import BedrockCliError
 from bedrock_cli.inputs import read_stdin
@@ -21,9 +21,6 @@ from bedrock_cli.types import TextRequest
 
 if TYPE_CHECKING:
     from bedrock_cli.catalog import ModelInfo
-
-ModelOption = Annotated[str | None, typer.Option(
-    "--model", "-m", help="Model id, alias, inference profile or ARN.", show_default=False)]
 
 
 @common_command

@@ -54,6 +54,35 @@ RetryMode = Annotated[str | None, typer.Option(
     "--retry-mode", help="standard or adaptive [default: standard].", rich_help_panel=PANEL,
     show_default=False)]
 
+
+def complete_model(incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion for -m/--model: text models' aliases and ids (and `us.`-style profile
+    ids when the word starts with a geography) that start with what was typed."""
+    from bedrock_cli.cli.completion import model_completions
+
+    return model_completions(incomplete, "text")
+
+
+def complete_image_model(incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion for an image command's -m/--model."""
+    from bedrock_cli.cli.completion import model_completions
+
+    return model_completions(incomplete, "image")
+
+
+def complete_embedding_model(incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion for an embeddings command's -m/--model."""
+    from bedrock_cli.cli.completion import model_completions
+
+    return model_completions(incomplete, "embedding")
+
+
+#: The one -m/--model option for commands that take a text model (with shell completion).
+ModelOption = Annotated[str | None, typer.Option(
+    "--model", "-m", help="Model id, alias, inference profile or ARN.", show_default=False,
+    autocompletion=complete_model)]
+
+
 #: (parameter name, annotation, default, setting it feeds)
 COMMON: tuple[tuple[str, Any, Any, str], ...] = (
     ("backend", Backend, None, "backend"),
