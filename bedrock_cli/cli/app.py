@@ -20,6 +20,7 @@ from bedrock_cli.cli import (
     image,
     invoke,
     models,
+    sample,
     serve,
     summarize,
     tokens,
@@ -100,6 +101,7 @@ def build_app() -> typer.Typer:
     app.command("extract")(extract.extract)
     app.command("translate")(translate.translate)
     app.command("chat")(chat.chat)
+    app.command("sample")(sample.sample)
     app.add_typer(history.app, name="history")
     app.add_typer(models.app, name="models")
     app.add_typer(config.app, name="config")
