@@ -11,6 +11,7 @@ from bedrock_cli.cli import (
     ask,
     batch,
     chat,
+    compare,
     config,
     embed,
     extract,
@@ -102,6 +103,7 @@ def build_app() -> typer.Typer:
     app.command("translate")(translate.translate)
     app.command("chat")(chat.chat)
     app.command("sample")(sample.sample)
+    app.command("compare")(compare.compare)
     app.add_typer(history.app, name="history")
     app.add_typer(models.app, name="models")
     app.add_typer(config.app, name="config")
