@@ -13,6 +13,7 @@ from bedrock_cli.cli import (
     chat,
     compare,
     config,
+    doctor,
     embed,
     extract,
     generate,
@@ -109,4 +110,5 @@ def build_app() -> typer.Typer:
     app.add_typer(config.app, name="config")
     app.add_typer(batch.app, name="batch")
     app.command("serve")(serve.serve)
+    app.command("doctor")(doctor.doctor)
     return app
