@@ -62,11 +62,21 @@ class AppContext:
                 f"or an ARN (closest: {close}).",
                 "See `bedrock-cli models list` for ids and aliases.",
             ) from None
+        if resolution.model is None and resolution.profile is None and \
+                not wanted.lower().startswith("arn:"):
+            resolution = self._listed(wanted) or resolution
         if resolution.profile:
             self.output.debug(
                 f"debug: {wanted} is called through the inference profile {resolution.model_id}"
             )
         return resolution
+
+    def _listed(self, model_id: str) -> Resolution | None:
+        """A model id the shipped catalog does not know, routed by the cached account listing
+        (`models refresh`); read from disk only in this case, never fetched."""
+        from bedrock_cli.catalog.live import route
+
+        return route(self.settings.data_dir, self.clients, self.catalog, model_id)
 
     def close(self) -> Any:
         if "history" in self.__dict__ and self.history is not None:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from bedrock_cli.cli import models_live
 from bedrock_cli.cli.options import common_command
 from bedrock_cli.context import AppContext
 from bedrock_cli.errors import UsageError
@@ -41,8 +42,16 @@ def list_models(
     modality: Annotated[str | None, typer.Option(
         "--modality", help="Filter by output modality: text, image or embedding.",
         show_default=False)] = None,
+    available: Annotated[bool, typer.Option(
+        "--available", help="Only what this account can call in the region, from the "
+        "account's listing (fetched when missing or stale, then cached).")] = False,
+    max_age: models_live.MaxAge = None,
 ) -> None:
-    """List the models in the catalog."""
+    """List the models in the catalog (or, with --available, those this account can call in
+    the region)."""
+    if available:
+        models_live.list_available(app_ctx, provider, modality, max_age)
+        return
     models = app_ctx.catalog.models(provider=provider, modality=modality)
     if not models:
         raise UsageError("No model matches those filters.",
@@ -86,6 +95,8 @@ def show_model(
     resolution = app_ctx.resolve_model(name)
     model = resolution.model
     if model is None:
+        if models_live.show_listed(app_ctx, name):
+            return
         raise UsageError(f"{name} is not in the catalog; it would be called as given.",
                          "See `bedrock-cli models list` for the catalog.")
     data = model_summary(model, _aliases_by_id(app_ctx).get(model.id, []))
@@ -96,7 +107,12 @@ def show_model(
     if out.json_mode:
         out.json(data)
         return
-    lines = [f"{model.name} ({model.provider})", f"  id: {model.id}"]
+    lines = [f"{model.name} ({model.provider})", f"  id: {model.id}",
+             models_live.routing_line(data["region"], resolution.model_id, model.id,
+                                      resolution.profile)]
+    listed = models_live.listed_line(app_ctx, model.id)
+    if listed:
+        lines.append(listed)
     for key, value in data.items():
         if key in {"name", "provider", "id"} or value in (None, "", [], {}, ()):
             continue
@@ -110,3 +126,6 @@ def _flat(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(_flat(v) for v in value)
     return str(value)
+
+
+app.command("refresh")(models_live.refresh)
