@@ -20,7 +20,7 @@ def _tool(name: str) -> str:
 
 
 def test_ruff_is_clean() -> None:
-    targets = [name for name in ("bedrock_cli", "tests", "bench") if (ROOT / name).is_dir()]
+    targets = [name for name in ("bedrock_cli", "tests", "bench", "tools") if (ROOT / name).is_dir()]
     proc = subprocess.run([_tool("ruff"), "check", *targets], cwd=ROOT, capture_output=True,
                           text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
