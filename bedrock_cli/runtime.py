@@ -40,6 +40,7 @@ class Runtime:
             response = self.clients.runtime.converse(**request.converse_kwargs())
         except Exception as exc:
             raise self._fail(exc, request.model_id) from exc
+        _check_converse(response)
         content = response.get("output", {}).get("message", {}).get("content", []) or []
         text = "".join(block.get("text", "") for block in content if "text" in block)
         reasoning = "".join(
@@ -175,6 +176,28 @@ class Runtime:
             raise self._fail(exc, kwargs.get("modelId")) from exc
 
 
+def _check_converse(response: Any) -> None:
+    """A 200 whose body is not a Converse response (not JSON, cut short, another shape):
+    botocore turns it into a response with no output, which must not pass for an answer."""
+    output = response.get("output")
+    message = output.get("message") if isinstance(output, dict) else None
+    if not isinstance(message, dict) or not isinstance(message.get("content"), list) or \
+            "stopReason" not in response:
+        raise ServiceError(UNREADABLE, "Retry the request; --debug shows the HTTP exchange.")
+
+
+UNREADABLE = "Bedrock's answer could not be read: it is not a complete response."
+
+
+def _raised_in(exc: BaseException, module: str) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_globals.get("__name__") == module:
+            return True
+        tb = tb.tb_next
+    return False
+
+
 def map_exception(exc: BaseException, *, model_id: str | None = None,
                   clients: Clients | None = None) -> BedrockCliError | None:
     if isinstance(exc, BedrockCliError):
@@ -194,4 +217,6 @@ def map_exception(exc: BaseException, *, model_id: str | None = None,
         return ServiceError(f"The connection broke off: {exc}", "Retry the request.")
     if isinstance(exc, (ConnectionError, TimeoutError)):
         return ServiceError(f"Connection failed: {exc}", "Check the network and retry.")
+    if _raised_in(exc, "botocore.parsers"):  # a body of the wrong shape (TypeError & co)
+        return ServiceError(UNREADABLE, "Retry the request; --debug shows the HTTP exchange.")
     return None

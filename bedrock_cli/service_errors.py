@@ -97,8 +97,11 @@ def from_client_error(exc: Any, *, model_id: str | None = None,
         return ServiceError(f"Bedrock had a server error{where}: {message}",
                             "Retry in a moment; raise --max-attempts for flaky periods.",
                             code=code or str(status))
+    if in_stream and not code:  # an exception type the API model does not list: no details
+        return ServiceError("The response stream broke off with an error the service did not "
+                            "name.", "Retry the request; what arrived has been kept.")
     if in_stream:
-        return ServiceError(f"The response stream failed: {code or 'unknown error'} {message}",
+        return ServiceError(f"The response stream failed: {code} {message}",
                             "Retry the request.", code=code)
     return ServiceError(f"Bedrock returned an error: {code or status}: {message}",
                         "Run with --debug for details.", code=code or None)
@@ -131,8 +134,11 @@ def from_exception(exc: BaseException, *, model_id: str | None = None,
     if isinstance(exc, bexc.ReadTimeoutError):
         return ServiceError(f"No answer within the read timeout: {exc}",
                             "Raise --read-timeout, or stream the answer (the default).")
-    if isinstance(exc, (bexc.EndpointConnectionError, bexc.ConnectTimeoutError,
-                        bexc.ConnectionClosedError)):
+    if isinstance(exc, bexc.ConnectionClosedError):
+        return ServiceError(
+            f"The connection to {endpoint or 'the Bedrock endpoint'} closed before an answer "
+            "arrived.", "Retry the request; check --endpoint-url if it keeps happening.")
+    if isinstance(exc, (bexc.EndpointConnectionError, bexc.ConnectTimeoutError)):
         return ServiceError(
             f"Could not connect to {endpoint or 'the Bedrock endpoint'}: {exc}",
             "Check the network, --region and --endpoint-url; --backend local works offline.",

@@ -63,7 +63,12 @@ def load(path: Path, *, resize: bool = True) -> Image:
         raise UsageError(
             f"{path} is {what}; Bedrock takes images up to 3.75 MB and {IMAGE_MAX_SIDE} pixels "
             "per side.", "Drop --no-resize to downscale it automatically, or resize it yourself.")
-    new, new_fmt, size = downscale(data)
+    try:
+        new, new_fmt, size = downscale(data)
+    except (OSError, SyntaxError, ValueError, PILImage.DecompressionBombError) as exc:
+        # the header reads, the pixels do not (a truncated file claiming a large size)
+        raise UsageError(f"{path} is not a readable {fmt} image: {exc}",
+                         "Check the file; re-save it as PNG or JPEG.") from None
     return Image({"image": {"format": new_fmt, "source": {"bytes": new}}},
                  f"{path} is {what}: sent downscaled to {size[0]}x{size[1]} "
                  f"({len(new) / 1e6:.2f} MB, {new_fmt}).")

@@ -56,13 +56,18 @@ def image_block(path: Path, data: bytes, fmt: str) -> dict[str, Any]:
             f"{path} is {len(data) / 1e6:.1f} MB; Bedrock takes images up to 3.75 MB.",
             "Resize or recompress it (e.g. to JPEG) and try again.",
         )
+    import warnings
+
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as image:
-            width, height = image.size
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        with warnings.catch_warnings():  # a huge size is refused below, not warned about
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                width, height = image.size
+                image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+            Image.DecompressionBombError) as exc:
         raise UsageError(f"{path} is not a readable {fmt} image: {exc}",
                          "Attach a PNG, JPEG, GIF or WebP file.") from None
     if max(width, height) > IMAGE_MAX_SIDE:

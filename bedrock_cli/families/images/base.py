@@ -140,14 +140,17 @@ class InputLimits:
 def measure(data: bytes) -> tuple[str | None, int, int]:
     """(format, width, height) of encoded image bytes; (None, 0, 0) when unreadable."""
     import io
+    import warnings
 
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            fmt = (image.format or "").lower() or None
-            width, height = image.size
-            image.verify()
+        with warnings.catch_warnings():  # the caller checks the size against the limits
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                fmt = (image.format or "").lower() or None
+                width, height = image.size
+                image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
             Image.DecompressionBombError):
         return None, 0, 0
