@@ -148,7 +148,8 @@ def record(app: AppContext, call: Invocation, body: bytes, response: str,
 
     try:
         return history.record(CallRecord(
-            command="invoke", status="error" if error else call.status,
+            command="invoke", status=("partial" if response else "error") if error
+            else call.status,
             model=call.model_name, model_id=call.model_id, backend=app.clients.backend,
             prompt=cut(body.decode("utf-8", errors="replace")), response=cut(response),
             usage=call.usage.to_dict(), cost_usd=price(call.model, call.usage),
