@@ -65,16 +65,22 @@ def list_models(
         for m in models:
             out.write(f"{m.id}\t{m.provider}\t{m.name}\t{','.join(aliases.get(m.id, []))}\n")
         return
+    from rich import box
     from rich.table import Table
 
-    table = Table(title=f"{len(models)} models", title_justify="left")
-    for column in ("id", "provider", "name", "output", "aliases", "$/1K in", "$/1K out"):
-        table.add_column(column, overflow="fold")
+    table = Table(title=f"{len(models)} models", title_justify="left", box=box.SIMPLE_HEAD,
+                  pad_edge=False)
+    table.add_column("id", no_wrap=True)  # ids are copied into commands: never broken
+    table.add_column("name", overflow="fold")
+    table.add_column("output", no_wrap=True)
+    table.add_column("alias", no_wrap=True)  # the shortest; `models show` lists them all
+    for column in ("$/1K in", "$/1K out"):
+        table.add_column(column, justify="right", no_wrap=True)
     for m in models:
         prices = m.prices
+        names = sorted(aliases.get(m.id, []), key=len)
         table.add_row(
-            m.id, m.provider, m.name, ",".join(m.output_modalities).lower(),
-            ", ".join(aliases.get(m.id, [])),
+            m.id, m.name, ",".join(m.output_modalities).lower(), names[0] if names else "",
             _money(prices.input if prices else None),
             _money(prices.output if prices else None),
         )
