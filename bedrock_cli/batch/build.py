@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from bedrock_cli.context import AppContext
 
 TASKS = ("generate", "summarize", "extract", "translate")
-EXTRACT_TOOL = "extract"
 _PARAM_KEYS = ("max_tokens", "temperature", "top_p", "top_k", "stop", "seed")
 
 
@@ -51,30 +50,52 @@ class TaskPrompt:
     system: list[str]
     text: str
     tool_config: dict[str, Any] | None = None
+    hints: dict[str, str] = field(default_factory=dict)  # requestMetadata, for the engines
+    temperature: float | None = None  # the task's default when the user sets none
 
 
 def task_prompt(task: str, text: str, system: list[str], record: dict[str, Any],
                 defaults: Defaults) -> TaskPrompt:
-    """The prompt a task gives one record's text. Minimal wording, one function, so it can be
-    pointed at the task modules (tasks/summarize.py, extract.py, translate.py) once they land."""
+    """The prompt a task gives one record's text, from the task modules' own instructions,
+    system prompts and tool (tasks/summarize.py, translate.py, extract.py): one document per
+    record, no map-reduce, no parts and no extract retry — a record is one call."""
+    from bedrock_cli.tasks import common
+
+    document = common.quote_block("document", text)
     if task == "summarize":
-        return TaskPrompt(system, "Summarize the following text.\n\n" + text)
+        from bedrock_cli.tasks import summarize
+
+        length = str(record.get("length") or "medium")
+        style = str(record.get("style") or "paragraph")
+        if length not in summarize.LENGTHS or style not in summarize.STYLES:
+            raise ValueError(f"length must be one of {', '.join(summarize.LENGTHS)} and style "
+                             f"one of {', '.join(summarize.STYLES)}")
+        inp = summarize.SummarizeInput(paths=[], length=length, style=style,
+                                       focus=record.get("focus"))
+        return TaskPrompt(system or [summarize.SYSTEM],
+                          summarize._instruction(inp) + "\n\n" + document,
+                          hints=summarize._hints(inp, length=length, style=style))
     if task == "translate":
+        from bedrock_cli.tasks import translate
+
         language = record.get("to") or record.get("target_language") or defaults.target_language
         if not isinstance(language, str) or not language.strip():
             raise ValueError('translate needs a target language: --to LANG or a "to" field')
-        return TaskPrompt(system, f"Translate the following text into {language}. Reply with "
-                                  f"the translation only.\n\n{text}")
+        inp_t = translate.TranslateInput(to=language.strip(),
+                                         source_language=record.get("from"))
+        return TaskPrompt(system or [translate.SYSTEM],
+                          translate._instruction(inp_t) + "\n\n" + document,
+                          hints={"to": inp_t.to, "from": inp_t.source_language or ""})
     if task == "extract":
+        from bedrock_cli.tasks import extract
+
         schema = record.get("schema") or defaults.schema
         if not isinstance(schema, dict):
             raise ValueError('extract needs a JSON schema: --schema FILE or a "schema" field')
-        tool = {"toolSpec": {"name": EXTRACT_TOOL,
-                             "description": "Record the information found in the text.",
-                             "inputSchema": {"json": schema}}}
-        return TaskPrompt(system, "Extract the information the schema describes from the "
-                                  f"following text.\n\n{text}",
-                          {"tools": [tool], "toolChoice": {"tool": {"name": EXTRACT_TOOL}}})
+        instruction = (f"Extract the fields from the document below and call the {extract.TOOL} "
+                       "tool with them. Use null where the document does not give a value.")
+        return TaskPrompt(system or [extract.SYSTEM], instruction + "\n\n" + document,
+                          extract.tool_config({"type": "object", **schema}), temperature=0.0)
     return TaskPrompt(system, text)
 
 
@@ -133,7 +154,7 @@ class RequestBuilder:
             conv = to_conversation(data["modelInput"])
             sampling = params.Sampling(conv.max_tokens, conv.temperature, conv.top_p, conv.top_k,
                                        conv.stop, None)
-            messages, system, tool_config = conv.messages, conv.system, None
+            messages, system, tool_config, hints = conv.messages, conv.system, None, {}
             if not messages:
                 raise ValueError("modelInput has no messages")
         else:
@@ -146,14 +167,22 @@ class RequestBuilder:
             prompt = task_prompt(self.defaults.task, text, [system_text] if system_text else [],
                                  data, self.defaults)
             messages = [{"role": "user", "content": [{"text": prompt.text}]}]
-            system, tool_config = prompt.system, prompt.tool_config
+            system, tool_config, hints = prompt.system, prompt.tool_config, prompt.hints
             sampling = _sampling(data, self.defaults.sampling)
+            if sampling.temperature is None:
+                sampling.temperature = prompt.temperature
         params.validate(sampling, model, model_name)
         if system and model is not None and not model.system_prompt:
-            raise ValueError(f"{model_name} does not take a system prompt")
+            if "modelInput" in data or data.get("system") or self.defaults.system:
+                raise ValueError(f"{model_name} does not take a system prompt")
+            messages[-1]["content"].insert(0, {"text": "\n".join(system)})  # a task's own
+            system = []
         if tool_config and model is not None and not model.tools:
             raise ValueError(f"{model_name} does not take tools, which extract needs")
+        from bedrock_cli.tasks.common import meta_value
+
         metadata = {"task": self.defaults.task}
+        metadata.update({k: meta_value(v) for k, v in hints.items() if v})
         if sampling.seed is not None:
             metadata["seed"] = str(sampling.seed)
         request = TextRequest(

@@ -18,6 +18,7 @@ from bedrock_cli.batch.records import (
     OutputFile,
     StdoutSink,
     contains,
+    count_in,
     id_hash,
     iter_records,
     read_output,
@@ -70,7 +71,7 @@ def run_batch(app: AppContext, req: RunRequest) -> Stats:
     if req.output is not None and req.output.exists() and req.output.stat().st_size:
         resume = read_output(req.output, scan.hashes, retry_errors=req.retry_errors)
         done = resume.done
-        stats.skipped = int(np.isin(scan.hashes, done).sum())
+        stats.skipped = count_in(done, scan.hashes)
         stats.carried_errors, stats.carried_throttled = resume.errors_kept, resume.throttled_kept
         if resume.repaired:
             out.notice(f"Cut a torn last line off {req.output} (an interrupted write); that "

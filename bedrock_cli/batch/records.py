@@ -106,7 +106,8 @@ def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
             for number, text in enumerate(handle, start=1):
                 yield number, text
         except UnicodeDecodeError:
-            raise UsageError(f"{path} is not valid UTF-8 text (after line {number}).",
+            raise UsageError(f"{path} is not valid UTF-8 text (line {number + 1} or soon "
+                             "after).",
                              "Convert it first, e.g. `iconv -f latin1 -t utf-8`.") from None
 
 
@@ -153,8 +154,8 @@ def scan_input(path: Path, check: Callable[[Record], None] | None = None) -> Sca
         more = f" (and {bad - len(problems)} more)" if bad > len(problems) else ""
         raise UsageError(f"{path}: {bad} bad record(s), nothing was sent: "
                          + "; ".join(problems) + more,
-                         'Each line must be a JSON object like {"id": "1", "prompt": "..."} or '
-                         '{"recordId": "1", "modelInput": {...}}.')
+                         'Fix those lines. Each is a JSON object like {"id": "1", "prompt": '
+                         '"..."} or {"recordId": "1", "modelInput": {...}}.')
     if not hashes:
         raise UsageError(f"{path} has no records.", "Put one JSON object per line.")
     sorted_hashes = np.sort(np.frombuffer(hashes, dtype=np.uint64))
@@ -182,6 +183,17 @@ def _report_duplicates(path: Path, suspects: set[int]) -> None:
         raise UsageError(f"{path}: duplicate ids, nothing was sent: " + "; ".join(dupes),
                          "Give every record a unique id (or drop the ids: a record without "
                          "one is named by its line number).")
+
+
+def count_in(sorted_hashes: np.ndarray, values: np.ndarray) -> int:
+    """How many of `values` are in `sorted_hashes` (searchsorted: no large temporaries)."""
+    import numpy as np
+
+    if not sorted_hashes.size or not values.size:
+        return 0
+    at = np.searchsorted(sorted_hashes, values)
+    np.minimum(at, sorted_hashes.size - 1, out=at)
+    return int(np.count_nonzero(sorted_hashes[at] == values))
 
 
 def contains(sorted_hashes: np.ndarray, value: int) -> bool:

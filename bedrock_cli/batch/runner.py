@@ -181,6 +181,7 @@ class Runner:
     def run(self, records: Iterator[Record]) -> Stats:
         pool = Pool(self.options.concurrency, self._call)
         in_flight = 0
+        self.stats.started = time.monotonic()  # start-up (scan, client) is not the run
         try:
             with self._signals():
                 while True:
