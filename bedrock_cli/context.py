@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from bedrock_cli.catalog import Catalog, Resolution
     from bedrock_cli.clients import Clients
     from bedrock_cli.history import History
+    from bedrock_cli.metering import Meter
     from bedrock_cli.runtime import Runtime
 
 
@@ -30,7 +31,32 @@ class AppContext:
     def runtime(self) -> Runtime:
         from bedrock_cli.runtime import Runtime
 
-        return Runtime(self.clients)
+        return Runtime(self.clients, on_usage=self.meter.tokens)
+
+    @cached_property
+    def meter(self) -> Meter:
+        """Usage and cost of every call this command makes (`--usage`)."""
+        from bedrock_cli.metering import Meter
+
+        return Meter()
+
+    def report_usage(self) -> None:
+        """Print the calls not reported yet as one line on stderr (a JSON object under
+        --json), when --usage (or the `usage` setting) asks for it."""
+        if not self.settings.values.get("usage") or "meter" not in self.__dict__:
+            return
+        from bedrock_cli import metering
+
+        entries = self.meter.take()
+        if not entries:
+            return
+        if self.output.json_mode:
+            import json
+
+            self.output.stderr.write(json.dumps(metering.as_json(entries)) + "\n")
+            self.output.stderr.flush()
+        else:
+            self.output.info(metering.line(entries))
 
     @cached_property
     def history(self) -> History | None:

@@ -111,6 +111,11 @@ def _migration_2(db: sqlite3.Connection) -> None:
     END""")
 
 
+#: `history stats --by`: the SQL expression each grouping uses (day = the local date).
+GROUPINGS = {"model": "coalesce(model, model_id, '?')",
+             "day": "date(created_at, 'localtime')",
+             "command": "command"}
+
 #: Append-only: migration N upgrades schema N-1 to N. Never edit a released one.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migration_1, _migration_2]
 
@@ -335,6 +340,25 @@ class History:
             "coalesce(sum(output_tokens), 0) AS output_tokens, "
             "sum(cost_usd) AS cost_usd, min(created_at) AS first, max(created_at) AS last "
             f"FROM calls{where} GROUP BY model ORDER BY calls DESC", args)
+
+    def totals(self, *, by: str = "model", since: str | None = None) -> list[dict[str, Any]]:
+        """Calls, status counts, tokens (cache tokens too) and cost per group, newest day or
+        busiest group first. ``unpriced`` counts calls that used tokens but have no cost."""
+        key = GROUPINGS[by]
+        where, args = self._filters(None, since, None, None)
+        order = "key DESC" if by == "day" else "calls DESC, key"
+        return self._all(
+            f"SELECT {key} AS key, count(*) AS calls, "
+            "sum(status = 'complete') AS complete, sum(status = 'partial') AS partial, "
+            "sum(status = 'error') AS errors, "
+            "coalesce(sum(input_tokens), 0) AS input_tokens, "
+            "coalesce(sum(output_tokens), 0) AS output_tokens, "
+            "coalesce(sum(cache_read_tokens), 0) AS cache_read_tokens, "
+            "coalesce(sum(cache_write_tokens), 0) AS cache_write_tokens, "
+            "sum(cost_usd) AS cost_usd, "
+            "sum(cost_usd IS NULL AND coalesce(input_tokens, 0) + coalesce(output_tokens, 0) "
+            "> 0) AS unpriced, min(created_at) AS first, max(created_at) AS last "
+            f"FROM calls{where} GROUP BY key ORDER BY {order}", args)
 
     def set_response(self, call_id: str, response: str) -> None:
         """Replace a call's logged response (a tool-use answer is logged as its JSON)."""

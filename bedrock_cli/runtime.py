@@ -6,7 +6,7 @@ Nothing here knows which backend answers: the client in `Clients` is the same fo
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from bedrock_cli.clients import Clients
@@ -22,10 +22,18 @@ from bedrock_cli.types import (
     Usage,
 )
 
+#: Told of every call's usage (model id as called, usage, latency in ms): `metering.Meter`.
+UsageHook = Callable[[str, Usage, "int | None"], None]
+
 
 class Runtime:
-    def __init__(self, clients: Clients) -> None:
+    def __init__(self, clients: Clients, on_usage: UsageHook | None = None) -> None:
         self.clients = clients
+        self.on_usage = on_usage
+
+    def _metered(self, model_id: str, usage: Usage, latency_ms: int | None) -> None:
+        if self.on_usage is not None:
+            self.on_usage(model_id, usage, latency_ms)
 
     def _fail(self, exc: BaseException, model_id: str | None = None) -> BedrockCliError:
         mapped = map_exception(exc, model_id=model_id, clients=self.clients)
@@ -48,7 +56,7 @@ class Runtime:
             for block in content if "reasoningContent" in block
         )
         latency = response.get("metrics", {}).get("latencyMs")
-        return TextResult(
+        result = TextResult(
             text=text,
             stop_reason=str(response.get("stopReason", "")),
             usage=Usage.from_converse(response.get("usage")),
@@ -59,6 +67,8 @@ class Runtime:
             reasoning=reasoning,
             trace=response.get("trace"),
         )
+        self._metered(request.model_id, result.usage, result.latency_ms)
+        return result
 
     def converse_stream(self, request: TextRequest) -> Iterator[StreamEvent]:
         """Yield text as it arrives, then one StreamEnd. A stream that ends without its
@@ -98,6 +108,7 @@ class Runtime:
                 "The response stream ended before the model finished (no closing events).",
                 "Retry the request; what arrived has been kept.",
             )
+        self._metered(request.model_id, usage, latency)
         yield StreamEnd(stop_reason=stop_reason, usage=usage, latency_ms=latency, trace=trace)
 
     # -- either API, as the request says ------------------------------------------------
@@ -123,8 +134,10 @@ class Runtime:
             raw = response["body"].read()
         except Exception as exc:
             raise self._fail(exc, request.model_id) from exc
-        return native.result(family, request, raw, headers,
-                             int((time.perf_counter() - started) * 1000))
+        result = native.result(family, request, raw, headers,
+                               int((time.perf_counter() - started) * 1000))
+        self._metered(request.model_id, result.usage, result.latency_ms)
+        return result
 
     def invoke_stream(self, request: TextRequest) -> Iterator[StreamEvent]:
         """The native stream as TextDelta/ReasoningDelta events, then one StreamEnd."""
@@ -134,7 +147,10 @@ class Runtime:
         chunks = self.invoke_raw_stream(request.model_id,
                                         native.body_bytes(family, request, model),
                                         **native.invoke_headers(request))
-        yield from native.stream_events(family, chunks)
+        for event in native.stream_events(family, chunks):
+            if isinstance(event, StreamEnd):
+                self._metered(request.model_id, event.usage, event.latency_ms)
+            yield event
 
     def invoke_raw(self, model_id: str, body: bytes, **kwargs: Any) -> Any:
         """InvokeModel with a raw JSON body; the boto3 response (`body` is a StreamingBody)."""
@@ -171,9 +187,14 @@ class Runtime:
         """Any other boto3 operation, with the same error mapping."""
         client = self.clients.client(service)
         try:
-            return getattr(client, operation)(**kwargs)
+            response = getattr(client, operation)(**kwargs)
         except Exception as exc:
             raise self._fail(exc, kwargs.get("modelId")) from exc
+        if operation == "converse" and isinstance(response, dict) and "usage" in response:
+            latency = response.get("metrics", {}).get("latencyMs")
+            self._metered(str(kwargs.get("modelId")), Usage.from_converse(response["usage"]),
+                          int(latency) if latency is not None else None)
+        return response
 
 
 def _check_converse(response: Any) -> None:

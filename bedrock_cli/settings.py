@@ -102,6 +102,8 @@ SPECS: tuple[SettingSpec, ...] = (
                 choices=("standard", "adaptive", "legacy"), help="botocore retry mode"),
     SettingSpec("local_guardrails", None, ("BEDROCK_CLI_LOCAL_GUARDRAILS",),
                 help="JSON file of guardrails the local backend applies"),
+    SettingSpec("usage", False, ("BEDROCK_CLI_USAGE",), parse=_parse_bool,
+                help="print the tokens and cost of every command on stderr (--usage)"),
     SettingSpec("quiet", False, ("BEDROCK_CLI_QUIET",), parse=_parse_bool, in_file=False,
                 help="no notices or progress on stderr"),
     SettingSpec("debug", False, ("BEDROCK_CLI_DEBUG",), parse=_parse_bool, in_file=False,

@@ -42,6 +42,7 @@ from bedrock_cli.cli.options import (
     ReadTimeout,
     Region,
     RetryMode,
+    UsageFlag,
     store_global_flags,
 )
 
@@ -82,6 +83,7 @@ def build_app() -> typer.Typer:
         connect_timeout: ConnectTimeout = None,
         max_attempts: MaxAttempts = None,
         retry_mode: RetryMode = None,
+        usage: UsageFlag = False,
     ) -> None:
         """Common options may come before or after the subcommand."""
         store_global_flags(ctx, {
@@ -89,7 +91,7 @@ def build_app() -> typer.Typer:
             "endpoint_url": endpoint_url, "json_output": json_output,
             "output_format": output_format, "quiet": quiet, "debug": debug, "no_log": no_log,
             "read_timeout": read_timeout, "connect_timeout": connect_timeout,
-            "max_attempts": max_attempts, "retry_mode": retry_mode,
+            "max_attempts": max_attempts, "retry_mode": retry_mode, "usage": usage,
         })
 
     app.command("generate")(generate.generate)

@@ -10,7 +10,7 @@ import typer
 from bedrock_cli.cli import render
 from bedrock_cli.cli.generate import ModelOption
 from bedrock_cli.cli.options import common_command
-from bedrock_cli.cli.summarize import ChunkTokens, NoStream, UsageFlag
+from bedrock_cli.cli.summarize import ChunkTokens, NoStream
 from bedrock_cli.context import AppContext
 from bedrock_cli.inputs import read_stdin
 
@@ -31,7 +31,6 @@ def ask(
     model: ModelOption = None,
     chunk_tokens: ChunkTokens = None,
     no_stream: NoStream = False,
-    usage: UsageFlag = False,
 ) -> None:
     """Answer a question from the given context (citing file and lines) or about images."""
     from bedrock_cli.tasks import ask as task
@@ -43,6 +42,5 @@ def ask(
     for note in prep.notes:
         app.output.notice(note)
     render.answer(app, prep.request, prep.tgt.model, prep.log, stream=not no_stream,
-                  usage=usage,
                   fields=lambda outcome: task.result_fields(prep, outcome.result.text),
                   footer=lambda outcome: task.footer(outcome.result.text, prep.sent))

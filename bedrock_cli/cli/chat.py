@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bedrock_cli.cli.generate import ModelOption, print_usage
+from bedrock_cli.cli.generate import ModelOption
 from bedrock_cli.cli.options import common_command
-from bedrock_cli.cli.summarize import UsageFlag
 from bedrock_cli.context import AppContext
 from bedrock_cli.errors import BedrockCliError, InterruptedByUser
 from bedrock_cli.inputs import stdin_is_piped
@@ -33,7 +32,6 @@ def chat(
         "--continue", "-c", help="Continue the most recent conversation.")] = False,
     cid: Annotated[str | None, typer.Option("--cid", help="Continue this conversation id.",
                                             show_default=False)] = None,
-    usage: UsageFlag = False,
 ) -> None:
     """Chat with a model: streamed answers, /commands, multi-line input between \"\"\"."""
     from bedrock_cli.tasks.chat import ChatSession, MultiLine
@@ -65,7 +63,7 @@ def chat(
                 break
             continue
         try:
-            _answer(app, session, text[1:] if text.startswith("//") else text, usage)
+            _answer(app, session, text[1:] if text.startswith("//") else text)
         except InterruptedByUser:
             out.stderr.write("\n")
             out.notice("(answer stopped; what arrived is kept)")
@@ -95,7 +93,7 @@ def _read(collector: MultiLine, interactive: bool) -> str | None:
             collector.reset()
 
 
-def _answer(app: AppContext, session: ChatSession, text: str, usage: bool) -> None:
+def _answer(app: AppContext, session: ChatSession, text: str) -> None:
     out = app.output
     if out.json_mode:
         outcome = session.send(text)
@@ -106,8 +104,7 @@ def _answer(app: AppContext, session: ChatSession, text: str, usage: bool) -> No
                 outcome = session.send(text, on_text=sink.add)
         except KeyboardInterrupt:
             raise InterruptedByUser("Interrupted.", None) from None
-    if usage:
-        print_usage(app, outcome)
+    app.report_usage()  # with --usage: one line per turn
 
 
 def _enable_line_editing() -> None:

@@ -10,7 +10,6 @@ import typer
 from bedrock_cli.cli import render
 from bedrock_cli.cli.generate import ModelOption
 from bedrock_cli.cli.options import common_command
-from bedrock_cli.cli.summarize import UsageFlag
 from bedrock_cli.context import AppContext
 from bedrock_cli.inputs import read_stdin
 
@@ -30,7 +29,6 @@ def extract(
     many: Annotated[bool, typer.Option(
         "--many", help="Extract a list of records (one per item in the text).")] = False,
     model: ModelOption = None,
-    usage: UsageFlag = False,
 ) -> None:
     """Extract fields from text into JSON that is validated against a schema."""
     from bedrock_cli.tasks import extract as task
@@ -43,5 +41,5 @@ def extract(
     result = task.extract(app, prep)
     if not app.output.json_mode:
         app.output.json(result.data)
-    render.finish(app, result.outcome, usage=usage,
+    render.finish(app, result.outcome,
                   fields=lambda _o: {"data": result.data, "attempts": result.attempts})

@@ -50,8 +50,6 @@ def generate(
         metavar="FILE", show_default=False)] = None,
     no_stream: Annotated[bool, typer.Option("--no-stream", help="Wait for the whole answer.")]
     = False,
-    usage: Annotated[bool, typer.Option("--usage", "-u", help="Print tokens and cost to stderr.")]
-    = False,
     continue_last: Annotated[bool, typer.Option(
         "--continue", "-c", help="Continue the most recent conversation.")] = False,
     cid: Annotated[str | None, typer.Option("--cid", help="Continue this conversation id.",
@@ -77,18 +75,16 @@ def generate(
     request, model_info, log = task.build(app, inp)
     request.guardrail = guardrail_task.converse_config(guardrail)
     invoke_task.choose_api(request, model_info, api)
-    run_and_render(app, request, model_info, log, stream=not no_stream, usage=usage)
+    run_and_render(app, request, model_info, log, stream=not no_stream)
 
 
 def run_and_render(app: AppContext, request: TextRequest, model_info: ModelInfo | None,
-                   log: textcall.CallLog, *, stream: bool, usage: bool) -> textcall.Outcome:
+                   log: textcall.CallLog, *, stream: bool) -> textcall.Outcome:
     """Stream (or wait for) the answer and print it the way the output format asks."""
     try:
         outcome = _render(app, request, model_info, log, stream=stream)
     except BedrockCliError as err:
         raise guardrail_task.explain(err, request.guardrail) from None
-    if usage:
-        print_usage(app, outcome)
     guardrail_task.after(app, outcome.result, request.guardrail)
     return outcome
 
@@ -107,12 +103,3 @@ def _render(app: AppContext, request: TextRequest, model_info: ModelInfo | None,
         outcome = textcall.run(app, request, model_info, log, stream=False)
         out.text(outcome.result.text)
     return outcome
-
-
-def print_usage(app: AppContext, outcome: textcall.Outcome) -> None:
-    u = outcome.result.usage
-    cost = "cost unknown" if outcome.cost_usd is None else f"${outcome.cost_usd:.6f}"
-    cache = (f", cache read {u.cache_read_tokens} / write {u.cache_write_tokens}"
-             if u.cache_read_tokens or u.cache_write_tokens else "")
-    app.output.info(f"{outcome.model_name}: {u.input_tokens} in + {u.output_tokens} out = "
-                      f"{u.total_tokens} tokens{cache}, {cost}, {outcome.result.latency_ms} ms")

@@ -190,22 +190,29 @@ def delete(
 
 @app.command("stats")
 @common_command
-def stats(app_ctx: AppContext, since: Since = None) -> None:
-    """Calls, tokens and cost per model."""
+def stats(
+    app_ctx: AppContext,
+    by: Annotated[str, typer.Option(
+        "--by", help="Group by model, day (local date) or command.")] = "model",
+    since: Since = None,
+) -> None:
+    """Calls, tokens and estimated cost per model, day or command, with a total.
+
+    Tokens include cache reads and writes; costs are the catalog estimates logged with each
+    call (docs/cost.md)."""
+    from bedrock_cli.tasks import history_stats
+
+    if by not in history_stats.BY:
+        raise UsageError(f"--by {by!r} is not one of {', '.join(history_stats.BY)}.",
+                         "Use --by model, --by day or --by command.")
     stamp = view.parse_when(since, "--since") if since else None
-    store = _store(app_ctx)
-    rows = store.stats(since=stamp) if store else []
+    data = history_stats.report(_store(app_ctx), by=by, since=stamp)
     out = app_ctx.output
     if out.json_mode:
-        out.json(rows)
+        out.json(data)
         return
-    if not rows:
-        out.notice("No calls in history yet.")
+    if not data["groups"]:
+        out.notice("No calls in history" + (" since then." if since else " yet."))
         return
-    lines = [f"{'model':<44} {'calls':>6} {'errors':>6} {'in':>10} {'out':>10} {'cost':>12}"]
-    for row in rows:
-        lines.append(f"{(row['model'] or '?'):<44} {row['calls']:>6} "
-                     f"{(row['errors'] or 0) + (row['partial'] or 0):>6} "
-                     f"{row['input_tokens']:>10} {row['output_tokens']:>10} "
-                     f"{view.cost(row['cost_usd']) or '-':>12}")
-    out.write("\n".join(lines) + "\n")
+    out.write(history_stats.table(data))
+    out.notice(history_stats.footnote(data, app_ctx.catalog.prices_as_of))

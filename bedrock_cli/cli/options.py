@@ -53,6 +53,9 @@ MaxAttempts = Annotated[int | None, typer.Option(
 RetryMode = Annotated[str | None, typer.Option(
     "--retry-mode", help="standard or adaptive [default: standard].", rich_help_panel=PANEL,
     show_default=False)]
+UsageFlag = Annotated[bool, typer.Option(
+    "--usage", "-u", help="Print the tokens and estimated cost of the model calls on stderr.",
+    rich_help_panel=PANEL)]
 
 
 def complete_model(incomplete: str) -> list[tuple[str, str]]:
@@ -98,6 +101,7 @@ COMMON: tuple[tuple[str, Any, Any, str], ...] = (
     ("connect_timeout", ConnectTimeout, None, "connect_timeout"),
     ("max_attempts", MaxAttempts, None, "max_attempts"),
     ("retry_mode", RetryMode, None, "retry_mode"),
+    ("usage", UsageFlag, False, "usage"),
 )
 _COMMON_NAMES = {name for name, *_ in COMMON}
 
@@ -169,6 +173,7 @@ def common_command(func: Callable[..., Any]) -> Callable[..., Any]:
                 return run_guarded(app.output, bool(app.settings.debug),
                                    lambda: func(app, **kwargs))
             finally:
+                app.report_usage()  # also after a failure: what was spent is still spent
                 app.close()
 
         return run_guarded(fallback, bool(given.get("debug")), action)

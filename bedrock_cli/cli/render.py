@@ -1,5 +1,6 @@
 """Printing a text task's answer: streamed live markdown, plain text or one JSON document,
-then what goes under it (sources), the usage line, and progress bars for long jobs."""
+then what goes under it (sources), and progress bars for long jobs. (The `--usage` line is
+printed by the command boundary, from `AppContext.meter`.)"""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from bedrock_cli.cli.generate import print_usage
 from bedrock_cli.tasks import textcall
 
 if TYPE_CHECKING:
@@ -24,15 +24,14 @@ def answer(
     log: textcall.CallLog,
     *,
     stream: bool = True,
-    usage: bool = False,
     earlier: list[textcall.Outcome] | None = None,
     started: float | None = None,
     fields: Callable[[textcall.Outcome], dict[str, Any]] | None = None,
     footer: Callable[[textcall.Outcome], str | None] | None = None,
 ) -> textcall.Outcome:
     """Run the request and print the answer. ``earlier`` calls (a map step) are added into the
-    usage and cost shown; ``fields`` adds task fields to the JSON result; ``footer`` returns
-    text printed under the answer (not in JSON mode)."""
+    usage and cost of the JSON result; ``fields`` adds task fields to the JSON result;
+    ``footer`` returns text printed under the answer (not in JSON mode)."""
     out = app.output
     if out.json_mode:
         outcome = textcall.run(app, request, model, log, stream=stream)
@@ -49,7 +48,7 @@ def answer(
         elapsed = int((time.perf_counter() - (started or time.perf_counter())) * 1000)
         outcome = combine([*earlier, outcome], outcome.result.text,
                           elapsed or outcome.result.latency_ms)
-    finish(app, outcome, usage=usage, fields=fields, footer=footer)
+    finish(app, outcome, fields=fields, footer=footer)
     return outcome
 
 
@@ -57,7 +56,6 @@ def finish(
     app: AppContext,
     outcome: textcall.Outcome,
     *,
-    usage: bool,
     fields: Callable[[textcall.Outcome], dict[str, Any]] | None = None,
     footer: Callable[[textcall.Outcome], str | None] | None = None,
 ) -> None:
@@ -68,8 +66,6 @@ def finish(
         text = footer(outcome)
         if text:
             out.text(text)
-    if usage:
-        print_usage(app, outcome)
 
 
 @contextmanager

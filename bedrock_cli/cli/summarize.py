@@ -15,8 +15,6 @@ from bedrock_cli.cli.options import common_command
 from bedrock_cli.context import AppContext
 from bedrock_cli.inputs import read_stdin
 
-UsageFlag = Annotated[bool, typer.Option("--usage", "-u",
-                                         help="Print tokens and cost to stderr.")]
 NoStream = Annotated[bool, typer.Option("--no-stream", help="Wait for the whole answer.")]
 ChunkTokens = Annotated[int | None, typer.Option(
     "--chunk-tokens", help="Input tokens per call for long inputs [default: 24000, at most "
@@ -38,7 +36,6 @@ def summarize(
         "--focus", help="What the summary should concentrate on.", show_default=False)] = None,
     chunk_tokens: ChunkTokens = None,
     no_stream: NoStream = False,
-    usage: UsageFlag = False,
 ) -> None:
     """Summarize text, markdown, HTML or PDF of any length (map-reduce when it is long)."""
     from bedrock_cli.tasks import summarize as task
@@ -54,6 +51,6 @@ def summarize(
         with render.progress(app, "Summarizing", len(plan.parts)) as update:
             text, earlier = task.map_stage(app, plan, update)
     request, log = task.final(plan, text, combining=bool(earlier))
-    render.answer(app, request, plan.tgt.model, log, stream=not no_stream, usage=usage,
+    render.answer(app, request, plan.tgt.model, log, stream=not no_stream,
                   earlier=earlier, started=plan.started,
                   fields=lambda outcome: task.result_fields(plan, len(earlier) + 1))

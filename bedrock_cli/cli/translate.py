@@ -9,7 +9,7 @@ import typer
 from bedrock_cli.cli import render
 from bedrock_cli.cli.generate import ModelOption
 from bedrock_cli.cli.options import common_command
-from bedrock_cli.cli.summarize import ChunkTokens, UsageFlag
+from bedrock_cli.cli.summarize import ChunkTokens
 from bedrock_cli.context import AppContext
 from bedrock_cli.inputs import read_stdin
 
@@ -27,7 +27,6 @@ def translate(
         show_default=False)] = None,
     model: ModelOption = None,
     chunk_tokens: ChunkTokens = None,
-    usage: UsageFlag = False,
 ) -> None:
     """Translate text or a file into another language, keeping markdown and line breaks.
 
@@ -49,6 +48,6 @@ def translate(
     else:
         with out.live_markdown() as sink:
             outcome, parts = task.translate(app, plan, on_text=sink.add)
-    render.finish(app, outcome, usage=usage,
+    render.finish(app, outcome,
                   fields=lambda _o: {"to": plan.inp.to, "from": plan.inp.source_language,
                                      "parts": parts})

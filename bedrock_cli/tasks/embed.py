@@ -144,8 +144,9 @@ def embed(app: AppContext, emb: Embedder, text: str) -> Embedding:
     emb.calls += 1
     emb.usage = Usage(emb.usage.input_tokens + int(tokens), 0,
                       emb.usage.input_tokens + int(tokens))
-    return Embedding([float(v) for v in vector], int(tokens),
-                     int((time.perf_counter() - started) * 1000))
+    latency_ms = int((time.perf_counter() - started) * 1000)
+    app.meter.tokens(emb.model_id, Usage(int(tokens), 0, int(tokens)), latency_ms)
+    return Embedding([float(v) for v in vector], int(tokens), latency_ms)
 
 
 def result_json(app: AppContext, emb: Embedder, one: Embedding,

@@ -95,6 +95,7 @@ def run(app: AppContext, plan: ImagePlan,
         outcome.failure = exc
     outcome.latency_ms = int((time.perf_counter() - started) * 1000)
     outcome.cost_usd = _cost(plan, len(outcome.images))
+    app.meter.images(plan.model, len(outcome.images), outcome.cost_usd, outcome.latency_ms)
     outcome.history_id = _record(app, plan, outcome, outcome.failure)
     return outcome
 

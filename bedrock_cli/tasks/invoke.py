@@ -107,9 +107,12 @@ def invoke(app: AppContext, call: Invocation, body: bytes) -> bytes:
     response = app.runtime.invoke_raw(call.model_id, body)
     headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
     raw = response["body"].read()
-    call.usage = usage_from_headers(headers) or Usage()
+    reported = usage_from_headers(headers)
+    call.usage = reported or Usage()
     call.latency_ms = int(headers.get(LATENCY_HEADER) or
                           (time.perf_counter() - call.started) * 1000)
+    if reported is not None:  # image models report no tokens: nothing to meter
+        app.meter.tokens(call.model_id, call.usage, call.latency_ms)
     return bytes(raw)
 
 
@@ -131,6 +134,8 @@ def invoke_stream(app: AppContext, call: Invocation, body: bytes) -> Iterator[by
     call.status = "complete"
     call.usage = state.usage or Usage()
     call.latency_ms = state.latency_ms or int((time.perf_counter() - call.started) * 1000)
+    if state.usage is not None:
+        app.meter.tokens(call.model_id, call.usage, call.latency_ms)
 
 
 def record(app: AppContext, call: Invocation, body: bytes, response: str,

@@ -87,7 +87,7 @@ def test_delete_one_and_before(logged: list[str]) -> None:
 
 
 def test_stats(logged: list[str]) -> None:
-    [row] = cli(["history", "stats", "--json"]).json()
+    [row] = cli(["history", "stats", "--json"]).json()["groups"]
     assert row["model"] == "amazon.nova-lite-v1:0" and row["calls"] == 3
     assert "amazon.nova-lite-v1:0" in cli(["history", "stats"]).stdout
 
