@@ -54,6 +54,10 @@ def test_150_records_through_submit_wait_fetch_with_file_uris(tmp_path: Path) ->
     assert again.exit_code == 2 and "--force" in again.stderr
     listed = cli([*LOCAL, "batch", "list"])
     assert job in listed.stdout and "Completed" in listed.stdout
+    stopped = cli([*LOCAL, "batch", "stop", job])
+    assert stopped.exit_code == 5 and "Completed and cannot be stopped" in stopped.stderr
+    missing = cli([*LOCAL, "batch", "status", "abcdefghijkl"])
+    assert missing.exit_code == 5 and "not found" in missing.stderr
 
 
 def test_the_100_record_minimum_is_checked_before_anything_is_uploaded(tmp_path: Path) -> None:
