@@ -16,6 +16,8 @@ from bedrock_cli.batch.build import Defaults, RequestBuilder
 from bedrock_cli.batch.progress import Progress, Stats
 from bedrock_cli.batch.records import (
     OutputFile,
+    OutputLock,
+    Scan,
     StdoutSink,
     contains,
     count_in,
@@ -58,13 +60,28 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def run_batch(app: AppContext, req: RunRequest) -> Stats:
-    import numpy as np
-
     if req.output is not None and _same_file(req.input, req.output):
         raise UsageError("The output file is the input file.", "Write results to another file.")
     use_pool(app, req.options.concurrency)
     builder = RequestBuilder(app, req.defaults)
     scan = scan_input(req.input, builder.check)
+    lock = OutputLock(req.output) if req.output is not None else None
+    if lock is not None:
+        lock.acquire()
+    try:
+        stats = _run(app, req, builder, scan)
+    finally:
+        if lock is not None:
+            lock.release()
+    _summary(app, req, stats)
+    _history(app, req, stats, builder)
+    _finish(req, stats)
+    return stats
+
+
+def _run(app: AppContext, req: RunRequest, builder: RequestBuilder, scan: Scan) -> Stats:
+    import numpy as np
+
     stats = Stats(total=scan.total)
     done = np.empty(0, dtype=np.uint64)
     out = app.output
@@ -95,9 +112,6 @@ def run_batch(app: AppContext, req: RunRequest) -> Stats:
             Runner(app, builder, sink, stats, req.options, progress).run(records)
     finally:
         sink.close()
-    _summary(app, req, stats)
-    _history(app, req, stats, builder)
-    _finish(req, stats)
     return stats
 
 

@@ -316,6 +316,58 @@ def _rewrite_without_errors(path: Path, inputs: np.ndarray) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def _lock(fd: int) -> None:
+    """An exclusive, non-blocking OS lock (OSError when someone holds it)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        return
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+class OutputLock:
+    """`.<name>.lock` next to the output, flock'ed for the whole run: two runs appending to one
+    file would each skip only what was done when they started, and write duplicates. The OS
+    drops the lock when the process dies, so a kill -9 never leaves the file locked."""
+
+    def __init__(self, output: Path) -> None:
+        self.path = output.with_name(f".{output.name}.lock")
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        target = self.path.with_name(self.path.name[1:-len(".lock")])
+        for _ in range(3):  # the lock file of a run that just ended may be unlinked under us
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise UsageError(f"Cannot write {target}: {exc.strerror}.",
+                                 "Check the directory and its permissions.") from None
+            try:
+                _lock(fd)
+            except OSError:
+                os.close(fd)
+                raise UsageError(f"Another `batch run` is writing {target}.",
+                                 "Wait for it to finish, or write to another file.") from None
+            try:
+                if os.stat(self.path).st_ino == os.fstat(fd).st_ino:
+                    self._fd = fd
+                    return
+            except FileNotFoundError:
+                pass
+            os.close(fd)
+        raise UsageError(f"Could not lock {target}.", "Try again.")
+
+    def release(self) -> None:
+        if self._fd is not None:
+            self.path.unlink(missing_ok=True)
+            os.close(self._fd)
+            self._fd = None
+
+
 class OutputFile:
     """Appends whole lines with one write each; fsyncs at most every `sync_every` seconds.
 

@@ -134,3 +134,21 @@ def test_one_history_row_for_the_whole_run(tmp_path: Path, isolated_env: Path) -
     command, status, tokens, params = rows[0]
     assert (command, status) == ("batch", "complete") and tokens > 0
     assert json.loads(params)["succeeded"] == 5
+
+
+def test_two_runs_cannot_append_to_one_output(tmp_path: Path) -> None:
+    from bedrock_cli.batch.records import OutputLock
+
+    inp = write_prompts(tmp_path / "in.jsonl", 2)
+    out = tmp_path / "out.jsonl"
+    held = OutputLock(out)
+    held.acquire()
+    try:
+        run = cli([*LOCAL, "batch", "run", str(inp), "-o", str(out)])
+        assert run.exit_code == 2 and "Another `batch run` is writing" in run.stderr
+        assert not out.exists()
+    finally:
+        held.release()
+    run = cli([*LOCAL, "batch", "run", str(inp), "-o", str(out)])
+    assert run.exit_code == 0 and len(read_lines(out)) == 2
+    assert not (tmp_path / ".out.jsonl.lock").exists()
