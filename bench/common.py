@@ -72,6 +72,9 @@ def bench_env(home: Path | None = None, **extra: str) -> dict[str, str]:
     """A clean environment: own data dir, no AWS profile, dummy keys for loopback endpoints."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("AWS_", "BEDROCK_CLI_")) or k == "BEDROCK_CLI_CACHE"}
+    # As installed: compiled bytecode cached (this sandbox sets PYTHONDONTWRITEBYTECODE, which
+    # would recompile every project module at every start).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     home = home or Path(tempfile.mkdtemp(prefix="bedrock-bench-"))
     env.update({"BEDROCK_CLI_HOME": str(home), "AWS_ACCESS_KEY_ID": "testing",
                 "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1",

@@ -26,7 +26,13 @@ from bedrock_cli.batch.modelinput import (
     from_native,
     native_family,
 )
-from bedrock_cli.batch.records import THROTTLE_CODES, RecordError, iter_records, scan_input
+from bedrock_cli.batch.records import (
+    THROTTLE_CODES,
+    Record,
+    RecordError,
+    iter_records,
+    scan_input,
+)
 from bedrock_cli.batch.storage import Location, StorageError, Store, parse_uri
 from bedrock_cli.errors import ServiceError, ThrottledError, UsageError
 
@@ -80,24 +86,26 @@ def _convert(app: AppContext, req: SubmitRequest, builder: RequestBuilder,
     """Write the job's JSONL; (records, model id, model, invocation type)."""
     resolution = builder.resolve(req.defaults.model)
     model = resolution.model
+    kind = "InvokeModel" if req.api == "invoke" else "Converse"
     family = native_family(model) if req.api == "invoke" else None
-    kind = "InvokeModel" if family is not None else "Converse"
-    if req.api == "invoke" and family is None:
-        app.output.notice("No native InvokeModel adapter for this model's family is installed: "
-                          "submitting Converse bodies (modelInvocationType Converse).")
     count = 0
     with target.open("w", encoding="utf-8") as out:
         for record in iter_records(req.input):
             if "modelInput" in record.data:
                 body = record.data["modelInput"]  # already a Bedrock record: sent as written
             else:
+                if req.api == "invoke" and family is None:
+                    raise UsageError(
+                        f"line {record.line}: there is no native InvokeModel body for "
+                        f"{resolution.model_id}'s family to build from a prompt.",
+                        "Use --api converse, or give each record its own modelInput.")
                 built = builder.build(record)
                 if built.request.model_id != resolution.model_id:
                     raise UsageError(f"line {record.line}: a batch inference job runs one model "
                                      f"({resolution.model_id}), not {built.request.model_id}.",
                                      "Drop the per-record \"model\" fields, or split the file.")
-                body = family.build(built.request, built.model) if family is not None \
-                    else converse_body(built.request)
+                body = converse_body(built.request) if family is None else \
+                    family.build(built.request, built.model)
             out.write(json.dumps({"recordId": str(record.id), "modelInput": body},
                                  ensure_ascii=False, default=_b64) + "\n")
             count += 1
@@ -112,6 +120,16 @@ def _b64(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
+def _check(builder: RequestBuilder, record: Record) -> None:
+    """A record given as {"recordId", "modelInput"} goes as written (any model Batch Inference
+    takes, embeddings included); others must make a valid Converse request."""
+    if "modelInput" in record.data:
+        if not isinstance(record.data["modelInput"], dict):
+            raise RecordError(record.line, "modelInput must be a JSON object")
+        return
+    builder.check(record)
+
+
 def submit(app: AppContext, req: SubmitRequest) -> dict[str, Any]:
     if not _ROLE_ARN.match(req.role_arn):
         raise UsageError(f"--role-arn {req.role_arn!r} is not an IAM role ARN.",
@@ -123,7 +141,7 @@ def submit(app: AppContext, req: SubmitRequest) -> dict[str, Any]:
     target = source if not source.is_prefix else source.child(
         req.input.stem + ".jsonl")
     builder = RequestBuilder(app, req.defaults)
-    scan = scan_input(req.input, builder.check)
+    scan = scan_input(req.input, lambda record: _check(builder, record))
     if scan.total < MIN_RECORDS:
         raise UsageError(f"{req.input} has {scan.total} records; Bedrock Batch Inference takes "
                          f"at least {MIN_RECORDS} per job. Nothing was uploaded.", SMALL_HINT)
@@ -254,9 +272,12 @@ def convert_line(raw: dict[str, Any], job: dict[str, Any], model: Any) -> dict[s
         error = raw.get("error") or {}
         return {"id": record_id, "error": {"code": str(error.get("errorCode", "Unknown")),
                                            "message": str(error.get("errorMessage", ""))}}
+    output = raw["modelOutput"]
+    if isinstance(output, dict) and isinstance(output.get("embedding"), list):
+        return _embedding_line(record_id, output, job, model)
     try:
-        parsed = from_converse(raw["modelOutput"]) if job.get("modelInvocationType") == \
-            "Converse" else from_native(raw["modelOutput"], model)
+        parsed = from_converse(output) if job.get("modelInvocationType") == \
+            "Converse" else from_native(output, model)
     except (InputShapeError, AttributeError, TypeError, ValueError) as exc:
         return {"id": record_id, "error": {"code": "UnreadableOutput", "message": str(exc)}}
     usage = parsed.usage
@@ -271,6 +292,19 @@ def convert_line(raw: dict[str, Any], job: dict[str, Any], model: Any) -> dict[s
     if parsed.data is not None:
         line["data"] = parsed.data
     return line
+
+
+def _embedding_line(record_id: Any, output: dict[str, Any], job: dict[str, Any],
+                    model: Any) -> dict[str, Any]:
+    """An embeddings record (Titan `embedding`): the vector instead of text."""
+    from bedrock_cli.catalog import estimate_cost
+
+    tokens = int(output.get("inputTextTokenCount") or 0)
+    return {"id": record_id, "embedding": output["embedding"],
+            "usage": {"input_tokens": tokens, "output_tokens": 0, "total_tokens": tokens},
+            "cost_usd": estimate_cost(model, {"input_tokens": tokens}, batch=True),
+            "model": model.id if model is not None else job.get("modelId"),
+            "model_id": job.get("modelId")}
 
 
 def _lines(store: Store, loc: Location) -> Iterator[dict[str, Any]]:

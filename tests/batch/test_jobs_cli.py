@@ -124,3 +124,37 @@ def test_small_jobs_below_the_minimum_are_refused_before_upload_to_s3(
     run = submit(inp, "s3://jobs/in/", "s3://jobs/out/")
     assert run.exit_code == 2
     assert "Contents" not in s3.list_objects_v2(Bucket="jobs")  # type: ignore[attr-defined]
+
+
+def test_invoke_api_uploads_native_bodies_and_fetch_reads_them(tmp_path: Path) -> None:
+    inp = write_prompts(tmp_path / "p.jsonl", 100)
+    sub = submit(inp, f"file://{tmp_path}/in/", f"file://{tmp_path}/out/", "--api", "invoke",
+                 "-m", "haiku", "--json")
+    assert sub.exit_code == 0, sub.stderr
+    info = json.loads(sub.stdout)
+    assert info["api"] == "InvokeModel"
+    first = read_lines(tmp_path / "in" / "p.jsonl")[0]["modelInput"]
+    assert first["anthropic_version"] == "bedrock-2023-05-31" and first["max_tokens"] == 8
+    assert first["messages"][0]["content"][0]["type"] == "text"
+    waited = cli([*LOCAL, "batch", "wait", info["job_id"], "--interval", "0.1"])
+    assert waited.exit_code == 0, waited.stderr
+    out = tmp_path / "r.jsonl"
+    assert cli([*LOCAL, "batch", "fetch", info["job_id"], "-o", str(out)]).exit_code == 0
+    lines = read_lines(out)
+    assert len(lines) == 100 and all(line["text"] for line in lines)
+    assert lines[0]["model"].startswith("anthropic.claude-haiku")
+
+
+def test_embedding_records_go_as_written_and_come_back_as_vectors(tmp_path: Path) -> None:
+    inp = tmp_path / "emb.jsonl"
+    inp.write_text("".join(json.dumps({"recordId": f"E{i}", "modelInput": {
+        "inputText": f"sentence number {i}"}}) + "\n" for i in range(100)))
+    sub = submit(inp, f"file://{tmp_path}/in/", f"file://{tmp_path}/out/", "--api", "invoke",
+                 "-m", "amazon.titan-embed-text-v2:0")
+    assert sub.exit_code == 0, sub.stderr
+    job = sub.stdout.strip()
+    assert cli([*LOCAL, "batch", "wait", job, "--interval", "0.1"]).exit_code == 0
+    out = tmp_path / "r.jsonl"
+    assert cli([*LOCAL, "batch", "fetch", job, "-o", str(out)]).exit_code == 0
+    line = read_lines(out)[0]
+    assert len(line["embedding"]) == 1024 and line["usage"]["input_tokens"] > 0
