@@ -44,12 +44,31 @@ class RunRequest:
 
 
 def use_pool(app: AppContext, size: int) -> None:
-    """Give the run's boto3 clients a connection pool as large as the concurrency."""
+    """Give the run's boto3 clients a connection pool as large as the concurrency, and a
+    Runtime without the per-call meter: `Meter` keeps one entry per call (about 250 bytes),
+    which grows without bound over a million records. The run's totals go to the meter as
+    one entry at the end instead (`_meter`), like its one history row."""
     if "clients" not in vars(app):
         from bedrock_cli.clients import Clients
 
         vars(app)["clients"] = Clients(app.settings, notice=app.output.notice,
                                        max_pool_connections=max(10, size))
+    if "runtime" not in vars(app):
+        from bedrock_cli.runtime import Runtime
+
+        vars(app)["runtime"] = Runtime(app.clients)
+
+
+def _meter(app: AppContext, stats: Stats, model: str) -> None:
+    """The whole run as one `--usage` entry (tokens and cost summed)."""
+    if not stats.ok:
+        return
+    from bedrock_cli.metering import Metered
+    from bedrock_cli.types import Usage
+
+    usage = Usage(stats.input_tokens, stats.output_tokens, stats.tokens)
+    cost = None if stats.cost_unknown else stats.cost_usd
+    app.meter.add(Metered(f"{model} (batch of {stats.ok})", usage, cost))
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -74,6 +93,8 @@ def run_batch(app: AppContext, req: RunRequest) -> Stats:
         if lock is not None:
             lock.release()
     _summary(app, req, stats)
+    resolution = builder.resolve(req.defaults.model)
+    _meter(app, stats, resolution.model.id if resolution.model else resolution.model_id)
     _history(app, req, stats, builder)
     _finish(req, stats)
     return stats
