@@ -34,8 +34,8 @@ def _parse_bool(value: str) -> bool:
 
 def _parse_positive_float(value: str) -> float:
     number = float(value)
-    if number <= 0:
-        raise ValueError("must be greater than 0")
+    if not number > 0 or number == float("inf"):  # also refuses nan
+        raise ValueError("must be a number greater than 0")
     return number
 
 
@@ -57,12 +57,17 @@ class SettingSpec:
     in_file: bool = True  # may be written with `config set`
 
     def convert(self, raw: Any, source: str) -> Any:
-        if raw is None or not isinstance(raw, str):
+        if raw is None or (not isinstance(raw, str) and self.parse is str):
             value = raw
         else:
+            # flags arrive typed (a float, an int) and TOML values too: check them all
             try:
-                value = self.parse(raw)
+                value = self.parse(raw if isinstance(raw, str) else str(raw))
             except ValueError as exc:
+                if source == "flag":
+                    option = "--" + self.name.replace("_", "-")
+                    raise UsageError(f"Invalid value {raw!r} for {option}: {exc}.",
+                                     f"See `bedrock-cli --help` for {option}.") from None
                 raise UsageError(
                     f"Invalid value {raw!r} for {self.name} (from {source}): {exc}.",
                     f"Fix it in {source}, or see `bedrock-cli config show`.",

@@ -81,7 +81,13 @@ def chat(
 def _read(collector: MultiLine, interactive: bool) -> str | None:
     """One line of input; None at the end (Ctrl-D, end of stdin)."""
     if not interactive:
-        line = sys.stdin.readline()
+        try:
+            line = sys.stdin.readline()
+        except UnicodeDecodeError:
+            from bedrock_cli.errors import UsageError
+
+            raise UsageError("Standard input is not valid UTF-8 text.",
+                             "Convert it first, e.g. `iconv -f latin1 -t utf-8`.") from None
         return line if line else None
     while True:
         try:

@@ -126,7 +126,9 @@ def flags_to_settings(given: dict[str, Any]) -> dict[str, Any]:
 
 def store_global_flags(ctx: typer.Context, given: dict[str, Any]) -> None:
     ctx.ensure_object(dict)
-    ctx.obj[GLOBAL_FLAGS_KEY] = {k: v for k, v in given.items() if v not in (None, False)}
+    # identity, not equality: `--max-attempts 0` is a value to check, not "not given"
+    ctx.obj[GLOBAL_FLAGS_KEY] = {k: v for k, v in given.items()
+                                 if v is not None and v is not False}
 
 
 def make_context(flags: dict[str, Any]) -> AppContext:
@@ -163,7 +165,7 @@ def common_command(func: Callable[..., Any]) -> Callable[..., Any]:
             else {}
         for name in _COMMON_NAMES - own_names:
             value = kwargs.pop(name, None)
-            if value not in (None, False):
+            if value is not None and value is not False:
                 given[name] = value
         fallback = Output(debug=bool(given.get("debug")))
 
