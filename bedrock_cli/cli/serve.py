@@ -12,6 +12,7 @@ from bedrock_cli.errors import UsageError
 
 if TYPE_CHECKING:
     from bedrock_cli.local.faults import FaultOptions
+    from bedrock_cli.local.server import BedrockServer
 
 PANEL = "Faults and latency"
 
@@ -91,9 +92,26 @@ def serve(
                          "Pick another port with --port (--port 0 takes any free one), or stop "
                          "what is listening there.") from None
     server.faults.configure(faults)
+    _stop_on_signals(server)
     _banner(app, server.url, access_key_id if verifier else None, faults, latency_ms)
     srv.run(server)
     out.notice("bedrock-cli serve: stopped.")
+
+
+def _stop_on_signals(server: BedrockServer) -> None:
+    """From the banner on, Ctrl-C and SIGTERM are a clean stop (exit 0), even in the moment
+    before the server's loop installs its own handlers: a script that kills `serve` as soon as
+    it has read the banner must not see it die of the signal. (`stop()` before the loop runs
+    makes the loop end as soon as it starts.)"""
+    import contextlib
+    import signal
+
+    def stop(_signum: int, _frame: object) -> None:
+        server.stop()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(ValueError):  # not the main thread: nothing to race with
+            signal.signal(sig, stop)
 
 
 def _banner(app: AppContext, url: str, key_id: str | None, faults: FaultOptions,
