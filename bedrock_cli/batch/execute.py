@@ -46,8 +46,7 @@ class RunRequest:
 def use_pool(app: AppContext, size: int) -> None:
     """Give the run's boto3 clients a connection pool as large as the concurrency, and a
     Runtime without the per-call meter: `Meter` keeps one entry per call (about 250 bytes),
-    which grows without bound over a million records. The run's totals go to the meter as
-    one entry at the end instead (`_meter`), like its one history row."""
+    which grows without bound over a million records; `_meter` reports the run's totals."""
     if "clients" not in vars(app):
         from bedrock_cli.clients import Clients
 
@@ -60,15 +59,12 @@ def use_pool(app: AppContext, size: int) -> None:
 
 
 def _meter(app: AppContext, stats: Stats, model: str) -> None:
-    """The whole run as one `--usage` entry (tokens and cost summed)."""
+    """The run's calls for `--usage`, as totals (see batch/metered.py)."""
     if not stats.ok:
         return
-    from bedrock_cli.metering import Metered
-    from bedrock_cli.types import Usage
+    from bedrock_cli.batch.metered import Calls, RunMeter
 
-    usage = Usage(stats.input_tokens, stats.output_tokens, stats.tokens)
-    cost = None if stats.cost_unknown else stats.cost_usd
-    app.meter.add(Metered(f"{model} (batch of {stats.ok})", usage, cost))
+    vars(app)["meter"] = RunMeter(Calls(stats, model))
 
 
 def _same_file(a: Path, b: Path) -> bool:
