@@ -29,6 +29,7 @@ LIFECYCLES = ("ACTIVE", "LEGACY")
 IMAGE_TASKS = ("text-to-image", "image-variation", "image-to-image", "inpainting", "outpainting",
                "color-guided", "background-removal", "conditioning")
 # fmt: on
+CACHE_FIELDS = ("system", "messages", "tools")
 #: the Region assumed when `resolve` is given none
 DEFAULT_REGION = "us-east-1"
 
@@ -248,6 +249,8 @@ class ModelInfo:
     prices: Prices
     image: ImageLimits | None = None
     embedding: EmbeddingInfo | None = None
+    cache_min_tokens: int = 0  # prompt caching: fewest tokens before a cache point
+    cache_fields: tuple[str, ...] = ()  # where cache points may go: system, messages, tools
 
     @property
     def provider_key(self) -> str:
@@ -657,6 +660,8 @@ def _check(model: ModelInfo, where: str) -> None:
             "embedding models, and only they, have a [model.embedding] table",
         ),
         (image_tasks <= set(IMAGE_TASKS), "unknown image task"),
+        (model.prompt_caching == bool(model.cache_fields), "prompt_caching needs cache_fields"),
+        (set(model.cache_fields) <= set(CACHE_FIELDS), "unknown cache field"),
         (not (model.requires_profile and model.regions), "requires_profile but on-demand regions"),
         (
             not model.requires_profile or bool(model.profile_geographies),

@@ -30,6 +30,8 @@ class Prepared:
     started: float
     response_paths: list[str]
     guard: Any = None  # guardrails.Guard when the request has a guardrailConfig
+    thinking: Any = None  # reasoning.Thinking when extended thinking is enabled
+    cache: Any = None  # caching.CacheUsage when the request has cache points
 
 
 def prepare(request: Request, emulator: Emulator, *, stream: bool) -> Prepared:
@@ -83,7 +85,12 @@ def prepare(request: Request, emulator: Emulator, *, stream: bool) -> Prepared:
     from .guardrails import converse_guard  # checks (and masks) the input before the task
 
     guard = converse_guard(body, ctx, emulator)
-    return Prepared(ctx, input_tokens, started, [str(p) for p in paths], guard)
+    from .caching import account
+    from .reasoning import thinking_for
+
+    thinking = thinking_for(ctx, body)
+    cache = account(emulator, model, model_id, body, input_tokens)
+    return Prepared(ctx, input_tokens, started, [str(p) for p in paths], guard, thinking, cache)
 
 
 def _run(prep: Prepared) -> Generation:
@@ -112,11 +119,18 @@ def _tool_uses(gen: Generation) -> list[dict[str, Any]]:
 
 def _usage(prep: Prepared, gen: Generation) -> dict[str, int]:
     out = int(getattr(gen, "output_tokens", 0))
-    return {
+    if prep.thinking is not None:  # reasoning tokens are output tokens
+        out += prep.thinking.output_tokens
+    usage = {
         "inputTokens": prep.input_tokens,
         "outputTokens": out,
         "totalTokens": prep.input_tokens + out,
     }
+    if prep.cache is not None and (prep.cache.read or prep.cache.write):
+        # input excludes cached tokens; the total counts every token (caching.py)
+        usage["inputTokens"] -= prep.cache.read + prep.cache.write
+        usage.update(prep.cache.fields())
+    return usage
 
 
 def _metrics(prep: Prepared) -> dict[str, int]:
@@ -134,10 +148,12 @@ def _extra_fields(prep: Prepared, gen: Generation) -> dict[str, Any] | None:
 @route("POST", "/model/{modelId}/converse", name="Converse")
 def converse(request: Request, emulator: Emulator) -> Response:
     prep = prepare(request, emulator, stream=False)
+    reasoning = [prep.thinking.block()] if prep.thinking is not None else []
     gen = _run(prep)
     text = "".join(gen)
     uses = _tool_uses(gen)
-    content: list[dict[str, Any]] = [{"text": text}] if text or not uses else []
+    content: list[dict[str, Any]] = [*reasoning]
+    content += [{"text": text}] if text or not uses else []
     content += [{"toolUse": use} for use in uses]
     result: dict[str, Any] = {
         "output": {"message": {"role": "assistant", "content": content}},
@@ -165,17 +181,21 @@ def _events(prep: Prepared, gen: Generation) -> Iterator[bytes]:
         return eventstream.event(name, eventstream.padded(obj))
 
     yield ev("messageStart", {"role": "assistant"})
-    index, any_text = 0, False
+    first = 0  # the answer's block: 1 after a reasoning block
+    if prep.thinking is not None:
+        yield from prep.thinking.events(ev)
+        first = 1
+    index, any_text = first, False
     for piece in gen:
         if piece:
             any_text = True
-            yield ev("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": piece}})
+            yield ev("contentBlockDelta", {"contentBlockIndex": first, "delta": {"text": piece}})
     uses = _tool_uses(gen)
     if any_text or not uses:
         if not any_text:
-            yield ev("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": ""}})
-        yield ev("contentBlockStop", {"contentBlockIndex": 0})
-        index = 1
+            yield ev("contentBlockDelta", {"contentBlockIndex": first, "delta": {"text": ""}})
+        yield ev("contentBlockStop", {"contentBlockIndex": first})
+        index = first + 1
     for use in uses:
         start = {"toolUse": {"toolUseId": use["toolUseId"], "name": use["name"]}}
         yield ev("contentBlockStart", {"contentBlockIndex": index, "start": start})
