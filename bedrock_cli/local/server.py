@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import errno
 import logging
+import select
 import signal
 import socket
 import threading
@@ -57,6 +58,7 @@ class ServerConfig:
     idle_timeout: float = 30.0  # keep-alive wait for the next request
     write_timeout: float = 60.0  # a client that stops reading
     max_connections: int = 256
+    shed_idle_after: float = 1.0  # at the limit, an idle connection this old makes room
     shutdown_grace: float = 10.0  # in-flight requests get this long to finish on stop
     backlog: int = 1024
     verifier: SignatureVerifier | None = None
@@ -135,7 +137,9 @@ def url_for(host: str, port: int) -> str:
 
 @dataclass
 class _Conn:
-    busy: bool = False
+    busy: bool = False  # a request is being read past its head, answered or streamed
+    idle_since: float = field(default_factory=time.monotonic)
+    shed: bool = False
 
 
 def _finish(response: Response) -> Response:
@@ -167,6 +171,7 @@ class BedrockServer:
         self._grace = self.config.shutdown_grace
         self.active_connections = 0
         self.peak_connections = 0
+        self.shed_connections = 0  # idle connections closed to make room for new clients
 
     # -- lifecycle -------------------------------------------------------------------------
     def stop(self, grace: float | None = None) -> None:
@@ -211,7 +216,7 @@ class BedrockServer:
 
     async def _accept(self, loop: asyncio.AbstractEventLoop, slots: asyncio.Semaphore) -> None:
         while True:
-            await slots.acquire()
+            await self._slot(slots)
             try:
                 conn, peer = await loop.sock_accept(self._sock)
             except asyncio.CancelledError:
@@ -233,6 +238,38 @@ class BedrockServer:
                 slots.release()
 
             task.add_done_callback(done)
+
+    async def _slot(self, slots: asyncio.Semaphore) -> None:
+        """Take a connection slot. When every slot is taken, the connection that has waited
+        longest for a request (idle keep-alive, a client trickling its headers or its body)
+        is closed once it has waited `shed_idle_after` seconds, so that idle or slow clients
+        cannot lock the others out for the whole idle timeout. Connections with a request in
+        hand are never shed: when all are busy, new clients wait in the backlog."""
+        while True:
+            wait = self._shed_idle() if slots.locked() else None
+            try:
+                await asyncio.wait_for(slots.acquire(), timeout=wait or 0.25)
+                return
+            except asyncio.TimeoutError:
+                continue
+
+    def _shed_idle(self) -> float | None:
+        """Shed the oldest idle connection if it is old enough and a client is waiting to be
+        accepted; else the seconds before looking again (None: no connection is idle)."""
+        if not select.select([self._sock], [], [], 0)[0]:
+            return 0.1  # nobody waiting in the backlog: nothing to make room for
+        idle = [(conn.idle_since, id(task), task) for task, conn in self._tasks.items()
+                if not conn.busy and not conn.shed]
+        if not idle:
+            return None
+        since, _, task = min(idle)
+        left = since + self.config.shed_idle_after - time.monotonic()
+        if left > 0:
+            return left
+        self._tasks[task].shed = True
+        self.shed_connections += 1
+        task.cancel()
+        return None
 
     async def _close_connections(self) -> None:
         for task, conn in list(self._tasks.items()):
@@ -264,10 +301,9 @@ class BedrockServer:
                     return
                 if head is None:
                     return
-                state.busy = True
-                if not await self._exchange(reader, writer, head, peer_text):
+                if not await self._exchange(reader, writer, head, peer_text, state):
                     return
-                state.busy = False
+                state.busy, state.idle_since = False, time.monotonic()
         except (ConnectionError, asyncio.TimeoutError, asyncio.IncompleteReadError):
             pass
         except asyncio.CancelledError:
@@ -300,7 +336,8 @@ class BedrockServer:
         self._log(peer, method, target, response.status, started, note=exc.error.message)
 
     async def _exchange(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, head: Head, peer: str
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, head: Head, peer: str,
+        state: _Conn,
     ) -> bool:
         """Read one request, answer it; True when the connection stays open."""
         started = time.perf_counter()
@@ -311,6 +348,7 @@ class BedrockServer:
         except HttpError as exc:
             await self._refuse(reader, writer, exc, head, peer)
             return False
+        state.busy = True  # the request is in hand: from here on it is never shed
         request = Request.from_target(head.method, head.target, head.merged(), body)
         try:
             denied = cfg.verifier.check(head.method, head.target, request.headers, body) \
