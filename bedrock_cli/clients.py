@@ -8,6 +8,7 @@ is the only difference, and this module is the only place that knows about it.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -39,6 +40,7 @@ class Clients:
         self._region: str | None = None
         self._clients: dict[str, Any] = {}
         self._emulator: Any = None
+        self._lock = threading.RLock()  # RLock: building a client resolves backend and region
 
     # -- backend and region -------------------------------------------------------------
     @property
@@ -132,9 +134,20 @@ class Clients:
         )
 
     def client(self, service: str) -> Any:
-        """`bedrock-runtime` or `bedrock` (or any other service, e.g. `s3`, `sts`)."""
-        if service in self._clients:
+        """`bedrock-runtime` or `bedrock` (or any other service, e.g. `s3`, `sts`).
+
+        Thread-safe: concurrent commands (batch, sample, compare) share one client, and
+        creating it once under a lock is far cheaper than workers racing to build their own
+        (boto3 clients themselves are thread-safe once built)."""
+        client = self._clients.get(service)
+        if client is not None:
+            return client
+        with self._lock:
+            if service not in self._clients:
+                self._clients[service] = self._build(service)
             return self._clients[service]
+
+    def _build(self, service: str) -> Any:
         kwargs: dict[str, Any] = {"config": self.config()}
         local = self.backend == "local" and service in ("bedrock-runtime", "bedrock")
         if local:
@@ -150,7 +163,6 @@ class Clients:
             attach(client, self.emulator)
         if self.settings.debug:
             _log_requests(client, self._notice)
-        self._clients[service] = client
         return client
 
     def _endpoint_for(self, service: str) -> str:
