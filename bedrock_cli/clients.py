@@ -178,7 +178,8 @@ class Clients:
         if self._emulator is None:
             from bedrock_cli.local import Emulator, EmulatorOptions
 
-            extra = {"local_guardrails": self.settings.local_guardrails}
+            # in-process, file:// batch URIs reach only what this user can already reach
+            extra = {"local_guardrails": self.settings.local_guardrails, "file_uris": True}
             self._emulator = Emulator(EmulatorOptions(region=self.region, extra=extra))
         return self._emulator
 

@@ -53,6 +53,10 @@ def serve(
         "--secret-access-key", envvar="BEDROCK_CLI_SERVE_SECRET_ACCESS_KEY",
         help="Its secret (better from the environment variable, out of `ps`).",
         show_default=False, show_envvar=True)] = None,
+    allow_file_uris: Annotated[bool, typer.Option(
+        "--allow-file-uris", help="Let batch jobs read and write file:// paths on this machine "
+        "(off by default: any client of the port could otherwise reach local files).")]
+    = False,
 ) -> None:
     """Serve the offline Bedrock emulator over HTTP (Ctrl-C or SIGTERM to stop).
 
@@ -81,7 +85,7 @@ def serve(
     faults = FaultOptions(throttle_rate, error_rate, stream_cut_rate, seed)
     emulator = Emulator(EmulatorOptions(
         latency_ms=latency_ms, stream_delay_ms=stream_delay_ms,
-        extra={"local_guardrails": app.settings.local_guardrails},
+        extra={"local_guardrails": app.settings.local_guardrails, "file_uris": allow_file_uris},
     ))
     config = srv.ServerConfig(host=host, port=port, verifier=verifier,
                               log=None if app.settings.quiet else out.notice)

@@ -25,7 +25,7 @@ def state(tmp_path: Path) -> Path:
 
 
 def make_client(state: Path, **options: Any) -> Any:
-    extra = {"state_dir": str(state), "batch_min_records": 2}
+    extra = {"state_dir": str(state), "batch_min_records": 2, "file_uris": True}
     emulator = Emulator(EmulatorOptions(region="us-east-1", extra=extra, **options))
     client = boto3.client("bedrock", region_name="us-east-1", aws_access_key_id="x",
                           aws_secret_access_key="y",
@@ -224,3 +224,17 @@ def test_invoke_model_jobs_run_native_bodies(tmp_path: Path, bedrock: Any) -> No
     assert "output" in line["modelOutput"] and "_tokens" not in line
     manifest = json.loads((out / "manifest.json.out").read_text())
     assert manifest["outputTokenCount"] > 0
+
+
+def test_file_uris_are_refused_unless_the_endpoint_allows_them(state: Path, tmp_path: Path) -> None:
+    emulator = Emulator(EmulatorOptions(region="us-east-1", extra={"state_dir": str(state)}))
+    client = boto3.client("bedrock", region_name="us-east-1", aws_access_key_id="x",
+                          aws_secret_access_key="y",
+                          endpoint_url="https://bedrock.us-east-1.amazonaws.com")
+    attach(client, emulator)
+    with pytest.raises(client.exceptions.ValidationException, match="--allow-file-uris"):
+        client.create_model_invocation_job(
+            jobName="nope", roleArn="arn:aws:iam::123456789012:role/R",
+            modelId="amazon.nova-lite-v1:0",
+            inputDataConfig={"s3InputDataConfig": {"s3Uri": f"file://{tmp_path}/in/"}},
+            outputDataConfig={"s3OutputDataConfig": {"s3Uri": f"file://{tmp_path}/out/"}})

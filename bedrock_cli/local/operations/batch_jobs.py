@@ -35,10 +35,14 @@ def _conflict(message: str) -> EmulatorError:
     return EmulatorError("ConflictException", message, 400)
 
 
-def _uri(config: Any, outer: str, inner: str) -> str:
+def _uri(config: Any, outer: str, inner: str, emulator: Emulator) -> str:
     uri = ((config or {}).get(inner) or {}).get("s3Uri") if isinstance(config, dict) else None
     if not isinstance(uri, str) or not uri:
         raise errors.validation(f"{outer}.{inner}.s3Uri is required.")
+    if uri.startswith("file://") and not emulator.options.extra.get("file_uris"):
+        # over a socket, a file:// job would let any client read and write this machine's files
+        raise errors.validation(f"The S3 URI {uri} is not valid: file:// URIs are turned off "
+                                "on this endpoint (start `bedrock-cli serve --allow-file-uris`).")
     if not uri.startswith(("s3://", "file://")):
         raise errors.validation(f"The S3 URI {uri} is not valid: it must start with s3://.")
     return uri
@@ -82,8 +86,9 @@ def create_job(request: Request, emulator: Emulator) -> Response:
     hours = body.get("timeoutDurationInHours", 24)
     if not isinstance(hours, int) or not 24 <= hours <= 168:
         raise errors.out_of_range("timeoutDurationInHours", hours, 24, 168)
-    in_uri = _uri(body.get("inputDataConfig"), "inputDataConfig", "s3InputDataConfig")
-    out_uri = _uri(body.get("outputDataConfig"), "outputDataConfig", "s3OutputDataConfig")
+    in_uri = _uri(body.get("inputDataConfig"), "inputDataConfig", "s3InputDataConfig", emulator)
+    out_uri = _uri(body.get("outputDataConfig"), "outputDataConfig", "s3OutputDataConfig",
+                   emulator)
     store = _store(emulator)
     token = body.get("clientRequestToken")
     for other in store.all():
