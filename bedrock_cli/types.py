@@ -55,6 +55,9 @@ class TextRequest:
     guardrail: dict[str, str] | None = None
     tool_config: dict[str, Any] | None = None
     api: str = "converse"  # or "invoke": the model family's native InvokeModel body
+    #: `--cache-prompt`: where cachePoint blocks go ("system", "tools" or (message, block));
+    #: they are added to the body only (tasks/caching.py), never to `messages`
+    cache_points: list[Any] = field(default_factory=list)
 
     def converse_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"modelId": self.model_id, "messages": self.messages}
@@ -79,6 +82,10 @@ class TextRequest:
             kwargs["guardrailConfig"] = self.guardrail
         if self.tool_config:
             kwargs["toolConfig"] = self.tool_config
+        if self.cache_points:
+            from bedrock_cli.tasks.caching import with_cache_points
+
+            kwargs = with_cache_points(kwargs, self.cache_points)
         return kwargs
 
 

@@ -21,6 +21,7 @@ from bedrock_cli.types import TextRequest
 if TYPE_CHECKING:
     from bedrock_cli.catalog import ModelInfo, Resolution
     from bedrock_cli.context import AppContext
+    from bedrock_cli.templates import Template
 
 TASKS = ("generate", "summarize", "extract", "translate")
 _PARAM_KEYS = ("max_tokens", "temperature", "top_p", "top_k", "stop", "seed")
@@ -36,6 +37,8 @@ class Defaults:
     task: str = "generate"
     schema: dict[str, Any] | None = None  # extract
     target_language: str | None = None  # translate
+    template: Template | None = None  # --template: fills each record's prompt
+    variables: dict[str, str] = field(default_factory=dict)  # -p values (a record's win)
 
 
 @dataclass
@@ -151,6 +154,8 @@ class RequestBuilder:
         if model is not None and not model.converse:
             raise ValueError(f"{model_name} is not a text model (batch run uses Converse)")
         if "modelInput" in data:
+            if self.defaults.template is not None:
+                raise ValueError('--template fills "prompt" records, not "modelInput" ones')
             conv = to_conversation(data["modelInput"])
             sampling = params.Sampling(conv.max_tokens, conv.temperature, conv.top_p, conv.top_k,
                                        conv.stop, None)
@@ -159,9 +164,12 @@ class RequestBuilder:
                 raise ValueError("modelInput has no messages")
         else:
             text = data.get("prompt", data.get("text"))
+            template_system = None
+            if self.defaults.template is not None:
+                template_system, text = _templated(self.defaults, data, text)
             if not isinstance(text, str) or not text.strip():
                 raise ValueError('no "prompt" (a non-empty string)')
-            system_text = data.get("system", self.defaults.system)
+            system_text = data.get("system", self.defaults.system or template_system)
             if system_text is not None and not isinstance(system_text, str):
                 raise ValueError("system must be a string")
             prompt = task_prompt(self.defaults.task, text, [system_text] if system_text else [],
@@ -193,6 +201,16 @@ class RequestBuilder:
             metadata=metadata, tool_config=tool_config,
         )
         return Built(request, model, model_name)
+
+
+def _templated(defaults: Defaults, data: dict[str, Any], text: Any) -> tuple[str | None, str]:
+    """(system, prompt) of a record through `--template`: the record's scalar fields are
+    the variables (over -p values); its "prompt"/"text" is {input}."""
+    assert defaults.template is not None
+    values = dict(defaults.variables)
+    values.update({str(k): str(v) for k, v in data.items()
+                   if isinstance(v, str | int | float | bool) and k not in ("prompt", "text")})
+    return defaults.template.render(values, text if isinstance(text, str) else None)
 
 
 def load_schema(text: str | None) -> dict[str, Any] | None:

@@ -25,6 +25,7 @@ from bedrock_cli.cli import (
     sample,
     serve,
     summarize,
+    templates,
     tokens,
     translate,
 )
@@ -45,6 +46,7 @@ from bedrock_cli.cli.options import (
     UsageFlag,
     store_global_flags,
 )
+from bedrock_cli.cli.tuning import ParamCommand
 
 
 def _version(value: bool) -> None:
@@ -94,7 +96,7 @@ def build_app() -> typer.Typer:
             "max_attempts": max_attempts, "retry_mode": retry_mode, "usage": usage,
         })
 
-    app.command("generate")(generate.generate)
+    app.command("generate", cls=ParamCommand)(generate.generate)
     app.command("invoke")(invoke.invoke)
     app.command("embed")(embed.embed)
     app.command("tokens")(tokens.tokens)
@@ -104,10 +106,11 @@ def build_app() -> typer.Typer:
     app.command("ask")(ask.ask)
     app.command("extract")(extract.extract)
     app.command("translate")(translate.translate)
-    app.command("chat")(chat.chat)
+    app.command("chat", cls=ParamCommand)(chat.chat)
     app.command("sample")(sample.sample)
     app.command("compare")(compare.compare)
     app.add_typer(history.app, name="history")
+    app.add_typer(templates.app, name="templates")
     app.add_typer(models.app, name="models")
     app.add_typer(config.app, name="config")
     app.add_typer(batch.app, name="batch")

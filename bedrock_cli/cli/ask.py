@@ -11,6 +11,7 @@ from bedrock_cli.cli import render
 from bedrock_cli.cli.generate import ModelOption
 from bedrock_cli.cli.options import common_command
 from bedrock_cli.cli.summarize import ChunkTokens, NoStream
+from bedrock_cli.cli.tuning import CachePrompt, HideReasoning, ReasoningBudget, ReasoningEffort
 from bedrock_cli.context import AppContext
 from bedrock_cli.inputs import read_stdin
 
@@ -31,16 +32,26 @@ def ask(
     model: ModelOption = None,
     chunk_tokens: ChunkTokens = None,
     no_stream: NoStream = False,
+    reasoning_budget: ReasoningBudget = None,
+    reasoning_effort: ReasoningEffort = None,
+    hide_reasoning: HideReasoning = False,
+    cache_prompt: CachePrompt = False,
 ) -> None:
     """Answer a question from the given context (citing file and lines) or about images."""
     from bedrock_cli.tasks import ask as task
+    from bedrock_cli.tasks import tuning
 
     prep = task.prepare(app, task.AskInput(
         question=question, contexts=list(context or []), images=list(image or []),
         stdin_text=read_stdin(), model=model, resize=not no_resize,
-        chunk_tokens=chunk_tokens))
-    for note in prep.notes:
+        chunk_tokens=chunk_tokens, cache_prompt=cache_prompt))
+    tune = tuning.Tuning(tuning.Reasoning(reasoning_budget, reasoning_effort), cache_prompt)
+    notes = tuning.apply(prep.request, prep.tgt.model, model or prep.tgt.name, tune,
+                         stream=not no_stream)
+    prep.log.params.update(tuning.log_params(tune))
+    for note in [*prep.notes, *notes]:
         app.output.notice(note)
     render.answer(app, prep.request, prep.tgt.model, prep.log, stream=not no_stream,
+                  hide_reasoning=hide_reasoning,
                   fields=lambda outcome: task.result_fields(prep, outcome.result.text),
                   footer=lambda outcome: task.footer(outcome.result.text, prep.sent))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bedrock_cli.cli.options import common_command
+from bedrock_cli.cli.tuning import ParamCommand, ParamOption, TemplateOption, template_values
 from bedrock_cli.context import AppContext
 from bedrock_cli.errors import UsageError
 from bedrock_cli.tasks.params import Sampling
@@ -79,14 +80,25 @@ def run(
     max_tokens: MaxTokens = None,
     stop: Stop = None,
     seed: Seed = None,
+    template: TemplateOption = None,
+    param: ParamOption = None,
 ) -> None:
-    """Run every record of a JSONL file through Converse, concurrently; resumable."""
+    """Run every record of a JSONL file through Converse, concurrently; resumable.
+
+    With --template, each record's "prompt" is {input} and its other fields are variables."""
     from bedrock_cli.batch.execute import RunRequest, run_batch
     from bedrock_cli.batch.runner import RunOptions
+    from bedrock_cli.tasks import templating
 
-    defaults = _defaults(model, system, task, schema, to, Sampling(
-        max_tokens=max_tokens, temperature=temperature, top_p=top_p, top_k=top_k,
-        stop=list(stop or []), seed=seed))
+    sampling = Sampling(max_tokens=max_tokens, temperature=temperature, top_p=top_p,
+                        top_k=top_k, stop=list(stop or []), seed=seed)
+    pairs = template_values(param)
+    saved = templating.load(app, template, pairs)
+    if saved is not None:
+        model = model or saved.model
+        sampling = templating.sampling(saved, sampling)
+    defaults = _defaults(model, system, task, schema, to, sampling)
+    defaults.template, defaults.variables = saved, templating.variables(pairs)
     run_batch(app, RunRequest(
         input=input_file, output=output, defaults=defaults, retry_errors=retry_errors,
         options=RunOptions(concurrency=concurrency, max_rps=max_rps, retries=retries),
@@ -259,7 +271,7 @@ def stop(app: AppContext, job: JobArg) -> None:
                       "stopped.")
 
 
-app.command("run")(run)
+app.command("run", cls=ParamCommand)(run)
 app.command("submit")(submit)
 app.command("status")(status)
 app.command("list")(list_jobs)

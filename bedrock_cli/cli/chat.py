@@ -14,9 +14,21 @@ import typer
 
 from bedrock_cli.cli.generate import ModelOption
 from bedrock_cli.cli.options import common_command
+from bedrock_cli.cli.tuning import (
+    CachePrompt,
+    HideReasoning,
+    ParamOption,
+    ReasoningBudget,
+    ReasoningEffort,
+    TemplateOption,
+    template_values,
+)
 from bedrock_cli.context import AppContext
 from bedrock_cli.errors import BedrockCliError, InterruptedByUser
 from bedrock_cli.inputs import stdin_is_piped
+from bedrock_cli.tasks.params import Sampling
+from bedrock_cli.tasks.reasoning import Reasoning
+from bedrock_cli.tasks.tuning import Tuning
 
 if TYPE_CHECKING:
     from bedrock_cli.tasks.chat import ChatSession, MultiLine
@@ -32,11 +44,18 @@ def chat(
         "--continue", "-c", help="Continue the most recent conversation.")] = False,
     cid: Annotated[str | None, typer.Option("--cid", help="Continue this conversation id.",
                                             show_default=False)] = None,
+    reasoning_budget: ReasoningBudget = None,
+    reasoning_effort: ReasoningEffort = None,
+    hide_reasoning: HideReasoning = False,
+    cache_prompt: CachePrompt = False,
+    template: TemplateOption = None,
+    param: ParamOption = None,
 ) -> None:
     """Chat with a model: streamed answers, /commands, multi-line input between \"\"\"."""
-    from bedrock_cli.tasks.chat import ChatSession, MultiLine
+    from bedrock_cli.tasks.chat import MultiLine
 
-    session = ChatSession(app, model=model, system=system)
+    session, opening = _session(app, model, system, template, param, Tuning(
+        Reasoning(reasoning_budget, reasoning_effort), cache_prompt, hide_reasoning))
     interactive = not stdin_is_piped()
     out = app.output
     if continue_last or cid:
@@ -48,6 +67,8 @@ def chat(
                    "commands, Ctrl-D to leave.")
     collector = MultiLine()
     failed: BedrockCliError | None = None
+    if opening is not None:  # a template prompt without {input} opens the conversation
+        _answer(app, session, opening)
     while True:
         line = _read(collector, interactive)
         if line is None:
@@ -99,15 +120,42 @@ def _read(collector: MultiLine, interactive: bool) -> str | None:
             collector.reset()
 
 
+def _session(app: AppContext, model: str | None, system: str | None, template: str | None,
+             param: list[str] | None, tune: Tuning) -> tuple[ChatSession, str | None]:
+    """The session, with a template's system, model and sampling; and the opening message
+    (a template prompt that does not use {input}), if any."""
+    from bedrock_cli.tasks import templating
+    from bedrock_cli.tasks.chat import ChatSession
+    from bedrock_cli.templates import INPUT, variables
+
+    pairs = template_values(param)
+    saved = templating.load(app, template, pairs)
+    if saved is None:
+        return ChatSession(app, model=model, system=system, tuning=tune), None
+    tune.sampling = templating.sampling(saved, Sampling())
+    uses_input = INPUT in variables(saved.prompt)
+    filled = templating.fill(saved, pairs, "" if uses_input else None, system=system,
+                             model=model)  # every variable but {input} checked here
+    wrap = (lambda text: templating.fill(saved, pairs, text).prompt) if uses_input else None
+    session = ChatSession(app, model=filled.model, system=filled.system, tuning=tune,
+                          wrap=wrap)
+    opening = filled.prompt if saved.prompt and not uses_input else None
+    return session, opening
+
+
 def _answer(app: AppContext, session: ChatSession, text: str) -> None:
+    from bedrock_cli.cli import thinking
+
     out = app.output
+    hidden = bool(session.tuning and session.tuning.hide_reasoning)
     if out.json_mode:
         outcome = session.send(text)
         out.json(outcome.to_json(), lines=True)
     else:
         try:
-            with out.live_markdown() as sink:
-                outcome = session.send(text, on_text=sink.add)
+            with thinking.answer_stream(out, show_reasoning=not hidden) as answer:
+                outcome = session.send(text, on_text=answer.on_text,
+                                       on_reasoning=answer.on_reasoning)
         except KeyboardInterrupt:
             raise InterruptedByUser("Interrupted.", None) from None
     app.report_usage()  # with --usage: one line per turn

@@ -10,6 +10,7 @@ import typer
 from bedrock_cli.cli import render
 from bedrock_cli.cli.generate import ModelOption
 from bedrock_cli.cli.options import common_command
+from bedrock_cli.cli.tuning import CachePrompt
 from bedrock_cli.context import AppContext
 from bedrock_cli.inputs import read_stdin
 
@@ -29,13 +30,15 @@ def extract(
     many: Annotated[bool, typer.Option(
         "--many", help="Extract a list of records (one per item in the text).")] = False,
     model: ModelOption = None,
+    cache_prompt: CachePrompt = False,
 ) -> None:
     """Extract fields from text into JSON that is validated against a schema."""
     from bedrock_cli.tasks import extract as task
 
     prep = task.prepare(app, task.ExtractInput(
         source=source, stdin_text=read_stdin() if source in (None, "-") else None,
-        fields=list(field or []), schema_file=schema, many=many, model=model))
+        fields=list(field or []), schema_file=schema, many=many, model=model,
+        cache_prompt=cache_prompt))
     for note in prep.notes:
         app.output.notice(note)
     result = task.extract(app, prep)

@@ -9,6 +9,15 @@ import typer
 
 from bedrock_cli.cli.guardrail import GuardrailOption
 from bedrock_cli.cli.options import ModelOption, common_command
+from bedrock_cli.cli.tuning import (
+    CachePrompt,
+    HideReasoning,
+    ParamOption,
+    ReasoningBudget,
+    ReasoningEffort,
+    TemplateOption,
+    template_values,
+)
 from bedrock_cli.context import AppContext
 from bedrock_cli.errors import BedrockCliError
 from bedrock_cli.inputs import read_stdin
@@ -58,31 +67,60 @@ def generate(
         "--api", metavar="converse|invoke",
         help="converse, or invoke: the model family's native InvokeModel body.")] = "converse",
     guardrail: GuardrailOption = None,
+    reasoning_budget: ReasoningBudget = None,
+    reasoning_effort: ReasoningEffort = None,
+    hide_reasoning: HideReasoning = False,
+    cache_prompt: CachePrompt = False,
+    template: TemplateOption = None,
+    param: ParamOption = None,
 ) -> None:
     """Generate text from a prompt (Converse / ConverseStream, or the native InvokeModel body
     with --api invoke)."""
+    from bedrock_cli.tasks import templating, tuning
+
+    stdin_text = read_stdin()
+    sampling = Sampling(max_tokens=max_tokens, temperature=temperature, top_p=top_p,
+                        top_k=top_k, stop=list(stop or []), seed=seed)
+    pairs = template_values(param)
+    saved = templating.load(app, template, pairs)
+    if saved is not None:  # {input} is the argument and/or stdin
+        given = "\n\n".join(p.rstrip("\n") for p in (prompt, stdin_text) if p and p.strip())
+        filled = templating.fill(saved, pairs, given or None, system=system, model=model)
+        prompt, stdin_text, system, model = filled.prompt, None, filled.system, filled.model
+        sampling = templating.sampling(saved, sampling)
     inp = task.GenerateInput(
         prompt=prompt,
-        stdin_text=read_stdin(),
+        stdin_text=stdin_text,
         model=model,
         system=system,
-        sampling=Sampling(max_tokens=max_tokens, temperature=temperature, top_p=top_p,
-                          top_k=top_k, stop=list(stop or []), seed=seed),
+        sampling=sampling,
         attach=list(attach or []),
         continue_last=continue_last,
         conversation_id=cid,
+        cache_prompt=cache_prompt,
     )
     request, model_info, log = task.build(app, inp)
     request.guardrail = guardrail_task.converse_config(guardrail)
     invoke_task.choose_api(request, model_info, api)
-    run_and_render(app, request, model_info, log, stream=not no_stream)
+    tune = tuning.Tuning(tuning.Reasoning(reasoning_budget, reasoning_effort), cache_prompt)
+    name = model or str(app.settings.model)
+    for note in tuning.apply(request, model_info, name, tune, stream=not no_stream):
+        app.output.notice(note)
+    log.params.update(tuning.log_params(tune))
+    if saved is not None:
+        log.params["template"] = saved.name
+    run_and_render(app, request, model_info, log, stream=not no_stream,
+                   hide_reasoning=hide_reasoning)
 
 
 def run_and_render(app: AppContext, request: TextRequest, model_info: ModelInfo | None,
-                   log: textcall.CallLog, *, stream: bool) -> textcall.Outcome:
-    """Stream (or wait for) the answer and print it the way the output format asks."""
+                   log: textcall.CallLog, *, stream: bool,
+                   hide_reasoning: bool = False) -> textcall.Outcome:
+    """Stream (or wait for) the answer and print it the way the output format asks; the
+    reasoning, if any, dimmed on stderr first unless hidden."""
     try:
-        outcome = _render(app, request, model_info, log, stream=stream)
+        outcome = _render(app, request, model_info, log, stream=stream,
+                          hide_reasoning=hide_reasoning)
     except BedrockCliError as err:
         raise guardrail_task.explain(err, request.guardrail) from None
     guardrail_task.after(app, outcome.result, request.guardrail)
@@ -90,16 +128,19 @@ def run_and_render(app: AppContext, request: TextRequest, model_info: ModelInfo 
 
 
 def _render(app: AppContext, request: TextRequest, model_info: ModelInfo | None,
-            log: textcall.CallLog, *, stream: bool) -> textcall.Outcome:
+            log: textcall.CallLog, *, stream: bool, hide_reasoning: bool) -> textcall.Outcome:
+    from bedrock_cli.cli import thinking
+
     out = app.output
     if out.json_mode:
         outcome = textcall.run(app, request, model_info, log, stream=stream)
         out.json(outcome.to_json())
     elif stream:
-        with out.live_markdown() as sink:
+        with thinking.answer_stream(out, show_reasoning=not hide_reasoning) as answer:
             outcome = textcall.run(app, request, model_info, log, stream=True,
-                                   on_text=sink.add, on_reasoning=out.reasoning)
+                                   on_text=answer.on_text, on_reasoning=answer.on_reasoning)
     else:
         outcome = textcall.run(app, request, model_info, log, stream=False)
+        thinking.show_reasoning(out, outcome.result.reasoning, hidden=hide_reasoning)
         out.text(outcome.result.text)
     return outcome

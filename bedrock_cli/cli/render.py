@@ -24,6 +24,7 @@ def answer(
     log: textcall.CallLog,
     *,
     stream: bool = True,
+    hide_reasoning: bool = False,
     earlier: list[textcall.Outcome] | None = None,
     started: float | None = None,
     fields: Callable[[textcall.Outcome], dict[str, Any]] | None = None,
@@ -32,15 +33,18 @@ def answer(
     """Run the request and print the answer. ``earlier`` calls (a map step) are added into the
     usage and cost of the JSON result; ``fields`` adds task fields to the JSON result;
     ``footer`` returns text printed under the answer (not in JSON mode)."""
+    from bedrock_cli.cli import thinking
+
     out = app.output
     if out.json_mode:
         outcome = textcall.run(app, request, model, log, stream=stream)
     elif stream:
-        with out.live_markdown() as sink:
-            outcome = textcall.run(app, request, model, log, stream=True, on_text=sink.add,
-                                   on_reasoning=out.reasoning)
+        with thinking.answer_stream(out, show_reasoning=not hide_reasoning) as answer:
+            outcome = textcall.run(app, request, model, log, stream=True,
+                                   on_text=answer.on_text, on_reasoning=answer.on_reasoning)
     else:
         outcome = textcall.run(app, request, model, log, stream=False)
+        thinking.show_reasoning(out, outcome.result.reasoning, hidden=hide_reasoning)
         out.text(outcome.result.text)
     if earlier:
         from bedrock_cli.tasks.common import combine

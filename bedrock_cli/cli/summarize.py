@@ -12,6 +12,7 @@ import typer
 from bedrock_cli.cli import render
 from bedrock_cli.cli.generate import ModelOption
 from bedrock_cli.cli.options import common_command
+from bedrock_cli.cli.tuning import CachePrompt
 from bedrock_cli.context import AppContext
 from bedrock_cli.inputs import read_stdin
 
@@ -36,6 +37,7 @@ def summarize(
         "--focus", help="What the summary should concentrate on.", show_default=False)] = None,
     chunk_tokens: ChunkTokens = None,
     no_stream: NoStream = False,
+    cache_prompt: CachePrompt = False,
 ) -> None:
     """Summarize text, markdown, HTML or PDF of any length (map-reduce when it is long)."""
     from bedrock_cli.tasks import summarize as task
@@ -44,13 +46,19 @@ def summarize(
     stdin_text = read_stdin() if not paths or "-" in paths else None
     plan = task.plan(app, task.SummarizeInput(
         paths=paths, stdin_text=stdin_text, model=model, length=length, style=style,
-        focus=focus, chunk_tokens=chunk_tokens))
+        focus=focus, chunk_tokens=chunk_tokens, cache_prompt=cache_prompt))
     earlier: list[task.Outcome] = []
     text = plan.text
     if len(plan.parts) > 1:
         with render.progress(app, "Summarizing", len(plan.parts)) as update:
             text, earlier = task.map_stage(app, plan, update)
     request, log = task.final(plan, text, combining=bool(earlier))
+    if cache_prompt:
+        from bedrock_cli.tasks.caching import mark
+
+        for note in mark(request, plan.tgt.model, model or plan.tgt.name):
+            app.output.notice(note)
+        log.params["cache_prompt"] = True
     render.answer(app, request, plan.tgt.model, log, stream=not no_stream,
                   earlier=earlier, started=plan.started,
                   fields=lambda outcome: task.result_fields(plan, len(earlier) + 1))

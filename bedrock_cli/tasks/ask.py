@@ -39,6 +39,7 @@ class AskInput:
     model: str | None = None
     resize: bool = True
     chunk_tokens: int | None = None
+    cache_prompt: bool = False  # the sources as their own block, before the question
 
 
 @dataclass
@@ -74,6 +75,9 @@ def prepare(app: AppContext, inp: AskInput) -> Prepared:
                                         lines=p.lines) for i, p in enumerate(sent, start=1))
     text = (f"<sources>\n{body}\n</sources>\n\n" if sent else "") + f"Question: {question}"
     content: list[dict[str, Any]] = [*(p.block for p in pictures), {"text": text}]
+    if inp.cache_prompt and sent:  # the stable sources first, so a cache point can follow
+        content = [*(p.block for p in pictures), {"text": f"<sources>\n{body}\n</sources>"},
+                   {"text": f"Question: {question}"}]
     system = SYSTEM if sent else SYSTEM_IMAGES if pictures else SYSTEM_PLAIN
     request = common.request(tgt, content, task="ask", system=system)
     log = CallLog(command="ask", model_name=tgt.name, prompt=question,

@@ -18,6 +18,7 @@ from bedrock_cli.tasks.textcall import CallLog, Outcome, run
 
 if TYPE_CHECKING:
     from bedrock_cli.context import AppContext
+    from bedrock_cli.tasks.tuning import Tuning
 
 FENCE = '"""'
 HELP = """Commands:
@@ -80,7 +81,8 @@ def _text_of(message: dict[str, Any]) -> str:
 
 class ChatSession:
     def __init__(self, app: AppContext, *, model: str | None = None,
-                 system: str | None = None) -> None:
+                 system: str | None = None, tuning: Tuning | None = None,
+                 wrap: Callable[[str], str] | None = None) -> None:
         self.app = app
         self.tgt = common.target(app, model)
         self.system = system
@@ -88,6 +90,9 @@ class ChatSession:
         self.conversation_id: str | None = None
         self.pending: list[dict[str, Any]] = []
         self.pending_names: list[str] = []
+        self.tuning = tuning  # reasoning, prompt caching, a template's sampling
+        self.wrap = wrap  # a template prompt with {input}: what each message becomes
+        self._noted: set[str] = set()
 
     # -- conversation ------------------------------------------------------------------
     def resume(self, *, continue_last: bool, conversation_id: str | None) -> int:
@@ -101,9 +106,13 @@ class ChatSession:
         self.messages, self.conversation_id = messages, cid
         return sum(1 for m in messages if m.get("role") == "user")
 
-    def send(self, text: str, on_text: Callable[[str], None] | None = None) -> Outcome:
-        """One turn: the answer streams to ``on_text``; the turn is kept (a partial answer
-        too, when Ctrl-C stops it) and logged in history under the conversation's id."""
+    def send(self, text: str, on_text: Callable[[str], None] | None = None,
+             on_reasoning: Callable[[str], None] | None = None) -> Outcome:
+        """One turn: the answer streams to ``on_text`` (its reasoning to ``on_reasoning``);
+        the turn is kept (a partial answer too, when Ctrl-C stops it) and logged in history
+        under the conversation's id."""
+        if self.wrap is not None:
+            text = self.wrap(text)
         content: list[dict[str, Any]] = [*self.pending, {"text": text}]
         user: dict[str, Any] = {"role": "user", "content": content}
         request = common.request(self.tgt, content, task="chat", system=self.system,
@@ -111,6 +120,14 @@ class ChatSession:
         log = CallLog(command="chat", model_name=self.tgt.name, prompt=text,
                       params={"attachments": self.pending_names} if self.pending_names else {},
                       conversation_id=self.conversation_id)
+        if self.tuning is not None:
+            from bedrock_cli.tasks import tuning
+
+            for note in tuning.apply(request, self.tgt.model, self.tgt.name, self.tuning):
+                if note not in self._noted:
+                    self._noted.add(note)
+                    self.app.output.notice(note)
+            log.params.update(tuning.log_params(self.tuning))
         received: list[str] = []
 
         def collect(piece: str) -> None:
@@ -119,7 +136,8 @@ class ChatSession:
                 on_text(piece)
 
         try:
-            outcome = run(self.app, request, self.tgt.model, log, stream=True, on_text=collect)
+            outcome = run(self.app, request, self.tgt.model, log, stream=True, on_text=collect,
+                          on_reasoning=on_reasoning)
         except InterruptedByUser:
             if received:
                 self._keep(user, "".join(received))

@@ -32,6 +32,7 @@ class ExtractInput:
     schema_file: Path | None = None
     many: bool = False
     model: str | None = None
+    cache_prompt: bool = False  # the document as its own block, before the instruction
 
 
 @dataclass
@@ -95,13 +96,21 @@ def prepare(app: AppContext, inp: ExtractInput) -> Prepared:
     instruction = (f"Extract {what} from the document below and call the {TOOL} tool with "
                    "them. Use null where the document does not give a value.")
     content = [{"text": instruction + "\n\n" + common.quote_block("document", text)}]
+    if inp.cache_prompt:  # the stable document first, so a cache point can follow it
+        content = [{"text": common.quote_block("document", text)}, {"text": instruction}]
     request = common.request(tgt, content, task="extract", system=SYSTEM,
                              tool_config=tool_config(tool_schema), temperature=0)
+    if inp.cache_prompt:
+        from bedrock_cli.tasks.caching import mark
+
+        notes_cache = mark(request, tgt.model, tgt.name)
+    else:
+        notes_cache = []
     names = list((wanted.get("items", wanted) if wrapped else wanted).get("properties", {}))
     log = CallLog(command="extract", model_name=tgt.name,
                   prompt=f"Extract {', '.join(names) or 'data'} from {doc.name}",
                   params={"schema": wanted, "many": wrapped, "attempt": 1})
-    notes = []
+    notes = list(notes_cache)
     skipped = schema.unchecked(wanted)
     if skipped:
         notes.append("Not checked by bedrock-cli's validator (passed to the model as is): "

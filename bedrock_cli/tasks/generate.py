@@ -28,6 +28,7 @@ class GenerateInput:
     continue_last: bool = False
     conversation_id: str | None = None
     task: str = "generate"
+    cache_prompt: bool = False  # piped context first, as its own block, then the prompt
 
 
 def prompt_text(prompt: str | None, stdin_text: str | None) -> str:
@@ -82,6 +83,10 @@ def build(app: AppContext, inp: GenerateInput) -> tuple[TextRequest, ModelInfo |
     blocks = attachments.load(inp.attach, model, name)
     history, conversation_id = previous_messages(app, inp)
     content: list[dict[str, Any]] = [*blocks, {"text": text}]
+    if inp.cache_prompt and inp.prompt and inp.prompt.strip() and inp.stdin_text and \
+            inp.stdin_text.strip():  # the stable context before the cache point, prompt after
+        content = [*blocks, {"text": inp.stdin_text.rstrip("\n")},
+                   {"text": inp.prompt.rstrip("\n")}]
     metadata = {"task": inp.task}
     if inp.sampling.seed is not None:
         metadata["seed"] = str(inp.sampling.seed)

@@ -47,6 +47,7 @@ class SummarizeInput:
     style: str = "paragraph"
     focus: str | None = None
     chunk_tokens: int | None = None
+    cache_prompt: bool = False  # cache points; the document before the instruction
 
 
 @dataclass
@@ -171,6 +172,10 @@ def _part_call(app: AppContext, p: Plan, text: str, number: int, total: int,
                              hints=_hints(p.inp, length="long", style="paragraph"))
     log = _log(p, f"Summarize {p.label}: part {number} of {total}", stage="map",
                level=level, part=f"{number}/{total}")
+    if p.inp.cache_prompt:  # the system prompt is the part every call shares
+        from bedrock_cli.tasks.caching import mark
+
+        mark(request, p.tgt.model, p.tgt.name)
     return run(app, request, p.tgt.model, log, stream=False)
 
 
@@ -226,6 +231,9 @@ def final(p: Plan, text: str, *, combining: bool) -> tuple[TextRequest, CallLog]
     if text.strip():
         body += "\n\n" + common.quote_block("document", text)
     content = [*p.pdf_blocks, {"text": body}]
+    if p.inp.cache_prompt and text.strip():  # the stable document first, then the instruction
+        content = [*p.pdf_blocks, {"text": common.quote_block("document", text)},
+                   {"text": instruction}]
     request = common.request(p.tgt, content, task="summarize", system=SYSTEM,
                              hints=_hints(p.inp, length=p.inp.length, style=p.inp.style))
     stage = {"stage": "reduce", "parts": len(p.parts)} if combining else {}
