@@ -38,17 +38,36 @@ def config_file(environ: Mapping[str, str] | None = None) -> Path:
     return Path(explicit) if explicit else user_config_dir(env) / "config.toml"
 
 
+def temporary_beside(path: Path) -> Path:
+    """A fresh name for a temporary file next to `path` (random, so not guessable)."""
+    import secrets
+
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+
+
+def create_exclusive(tmp: Path, mode: int) -> int:
+    """Open a new file for writing; never an existing one, never through a symlink planted
+    where it goes (O_EXCL), so a write cannot be turned into a clobber of another file."""
+    return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+
+
 def atomic_write(path: Path, data: bytes, *, mode: int = 0o644) -> None:
     """Write `data` to `path` so readers see the old file or the new one, never a torn one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    tmp = temporary_beside(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = create_exclusive(tmp, mode)
+    except OSError as exc:  # name the file asked for, not the temporary
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from bedrock_cli.clients import Clients
-from bedrock_cli.errors import BedrockCliError, ServiceError
+from bedrock_cli.errors import BedrockCliError, ServiceError, UsageError
 from bedrock_cli.service_errors import from_exception
 from bedrock_cli.types import (
     ReasoningDelta,
@@ -240,4 +240,7 @@ def map_exception(exc: BaseException, *, model_id: str | None = None,
         return ServiceError(f"Connection failed: {exc}", "Check the network and retry.")
     if _raised_in(exc, "botocore.parsers"):  # a body of the wrong shape (TypeError & co)
         return ServiceError(UNREADABLE, "Retry the request; --debug shows the HTTP exchange.")
+    if isinstance(exc, OSError) and exc.filename is not None:  # e.g. an -o not writable
+        return UsageError(f"{exc.filename}: {exc.strerror or exc}.",
+                          "Check the path, its permissions and the free space on its disk.")
     return None

@@ -225,5 +225,10 @@ def set_config_value(path: Path, key: str, raw: str) -> Any:
     value = spec.convert(raw, "the command line")
     current = read_config_file(path)
     current[spec.name] = value
-    paths.atomic_write(path, render_toml(current).encode("utf-8"), mode=0o600)
+    try:
+        paths.atomic_write(path, render_toml(current).encode("utf-8"), mode=0o600)
+    except OSError as exc:  # the old file, if any, is untouched
+        raise UsageError(f"Cannot write the config file {path}: {exc.strerror or exc}.",
+                         "Check the directory's permissions and free space, or point "
+                         "BEDROCK_CLI_CONFIG elsewhere.") from None
     return value

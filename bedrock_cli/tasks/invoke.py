@@ -181,11 +181,18 @@ class AtomicOutput:
         if not self.path.parent.is_dir():
             raise UsageError(f"The directory {self.path.parent} does not exist.",
                              "Create it first.")
-        self.tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        from bedrock_cli.paths import temporary_beside
+
+        self.tmp = temporary_beside(self.path)
         self._file: Any = None
 
     def __enter__(self) -> AtomicOutput:
-        self._file = open(self.tmp, "wb")
+        from bedrock_cli.paths import create_exclusive
+
+        try:
+            self._file = os.fdopen(create_exclusive(self.tmp, 0o644), "wb")
+        except OSError as exc:  # name the file asked for, not the temporary
+            raise OSError(exc.errno, exc.strerror, str(self.path)) from exc
         return self
 
     def write(self, data: bytes) -> None:
