@@ -340,9 +340,11 @@ def fetch(app: AppContext, job_ident: str, output: Path, *, force: bool = False)
             raise UsageError(f"No output files under {folder.uri} (job {progress_text(job)}).",
                              "Check the job's message with `bedrock-cli batch status`.")
         output.parent.mkdir(parents=True, exist_ok=True)
-        tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
+        from bedrock_cli.paths import create_exclusive, temporary_beside
+
+        tmp = temporary_beside(output)  # a fresh name, never through a planted symlink
         try:
-            with tmp.open("w", encoding="utf-8") as out:
+            with open(create_exclusive(tmp, 0o666), "w", encoding="utf-8") as out:
                 for loc in parts:
                     result.files += 1
                     for raw in _lines(store, loc):

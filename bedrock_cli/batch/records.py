@@ -300,9 +300,11 @@ def read_output(path: Path, inputs: np.ndarray, *, retry_errors: bool) -> Resume
 
 def _rewrite_without_errors(path: Path, inputs: np.ndarray) -> None:
     """Atomically replace the file by a copy without the error lines of input records."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    from bedrock_cli.paths import create_exclusive, temporary_beside
+
+    tmp = temporary_beside(path)  # a fresh name, never through a planted symlink
     try:
-        with path.open("rb") as src, tmp.open("wb") as dst:
+        with path.open("rb") as src, open(create_exclusive(tmp, 0o666), "wb") as dst:
             for raw in src:
                 if b'"error"' in raw:
                     obj = json.loads(raw)

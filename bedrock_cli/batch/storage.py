@@ -145,9 +145,16 @@ class Store:
             if loc.scheme == "file":
                 target = Path(loc.key)
                 target.parent.mkdir(parents=True, exist_ok=True)
-                tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-                shutil.copyfile(source, tmp)
-                os.replace(tmp, target)
+                from bedrock_cli.paths import create_exclusive, temporary_beside
+
+                tmp = temporary_beside(target)  # never through a planted symlink
+                try:
+                    with open(source, "rb") as src, \
+                            open(create_exclusive(tmp, 0o666), "wb") as dst:
+                        shutil.copyfileobj(src, dst)
+                    os.replace(tmp, target)
+                finally:
+                    tmp.unlink(missing_ok=True)
                 return
             self.s3.upload_file(str(source), loc.bucket, loc.key)
         except Exception as exc:

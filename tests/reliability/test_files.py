@@ -317,3 +317,42 @@ def test_an_output_that_cannot_be_written_is_exit_2_naming_it(
     assert len(lines) == 2 and lines[0].startswith("Error: ") and str(blocked) in lines[0]
     assert ".tmp" not in run.stderr  # the file asked for, not a temporary
     assert blocked.read_text() == "x"
+
+
+def _plant(directory: Path, name: str, victim: Path) -> None:
+    """Symlinks at the predictable temporary names (this process's pid and its neighbours)."""
+    for pid in range(os.getpid() - 3, os.getpid() + 4):
+        (directory / f".{name}.{pid}.tmp").symlink_to(victim)
+
+
+def test_batch_files_never_follow_a_link_planted_for_their_temporary(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("must survive")
+    # batch run's resume rewrites its output without the error lines it will retry
+    inp = tmp_path / "in.jsonl"
+    inp.write_text('{"id": "a", "prompt": "hi", "max_tokens": 3}\n')
+    out = tmp_path / "out.jsonl"
+    out.write_text('{"id": "a", "error": {"code": "ThrottlingException", "message": "x"}}\n')
+    _plant(tmp_path, out.name, victim)
+    run = local("batch", "run", str(inp), "-o", str(out))
+    assert run.exit_code == 0, run.stderr
+    assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == ["a"]
+    # batch submit uploads to file:// (the local backend), batch fetch writes the results
+    from tests.batch.conftest import write_prompts
+
+    prompts = write_prompts(tmp_path / "prompts.jsonl", 100)
+    (tmp_path / "in").mkdir()
+    _plant(tmp_path / "in", "prompts.jsonl", victim)
+    sub = local("batch", "submit", str(prompts), "--input-s3", f"file://{tmp_path}/in/",
+                "--output-s3", f"file://{tmp_path}/out/", "--role-arn",
+                "arn:aws:iam::123456789012:role/BedrockBatch")
+    assert sub.exit_code == 0, sub.stderr
+    job = sub.stdout.strip()
+    waited = local("batch", "wait", job, "--interval", "0.1", "--max-interval", "0.2")
+    assert waited.exit_code == 0, waited.stderr
+    fetched = tmp_path / "results.jsonl"
+    _plant(tmp_path, fetched.name, victim)
+    got = local("batch", "fetch", job, "-o", str(fetched))
+    assert got.exit_code == 0, got.stderr
+    assert len(fetched.read_text().splitlines()) == 100
+    assert victim.read_text() == "must survive"
