@@ -20,7 +20,8 @@ def _tool(name: str) -> str:
 
 
 def test_ruff_is_clean() -> None:
-    targets = [name for name in ("bedrock_cli", "tests", "bench", "tools") if (ROOT / name).is_dir()]
+    folders = ("bedrock_cli", "tests", "bench", "tools")
+    targets = [name for name in folders if (ROOT / name).is_dir()]
     proc = subprocess.run([_tool("ruff"), "check", *targets], cwd=ROOT, capture_output=True,
                           text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
