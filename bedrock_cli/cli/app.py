@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import importlib
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 import typer
 
 from bedrock_cli import __version__
-from bedrock_cli.cli import (
-    ask,
-    batch,
-    chat,
-    compare,
-    config,
-    doctor,
-    embed,
-    extract,
-    generate,
-    guardrail,
-    history,
-    image,
-    invoke,
-    models,
-    sample,
-    serve,
-    summarize,
-    templates,
-    tokens,
-    translate,
-)
 from bedrock_cli.cli.options import (
     Backend,
     ConnectTimeout,
@@ -46,7 +26,6 @@ from bedrock_cli.cli.options import (
     UsageFlag,
     store_global_flags,
 )
-from bedrock_cli.cli.tuning import ParamCommand
 
 
 def _version(value: bool) -> None:
@@ -55,7 +34,66 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-def build_app() -> typer.Typer:
+#: (name, module in bedrock_cli.cli, attribute: a command function or a Typer group, options
+#: for app.command). The order is the order `--help` lists them in.
+COMMANDS: tuple[tuple[str, str, str, dict[str, str]], ...] = (
+    ("generate", "generate", "generate", {"cls": "tuning.ParamCommand"}),
+    ("invoke", "invoke", "invoke", {}),
+    ("embed", "embed", "embed", {}),
+    ("tokens", "tokens", "tokens", {}),
+    ("guardrail", "guardrail", "app", {}),
+    ("image", "image", "image", {}),
+    ("summarize", "summarize", "summarize", {}),
+    ("ask", "ask", "ask", {}),
+    ("extract", "extract", "extract", {}),
+    ("translate", "translate", "translate", {}),
+    ("chat", "chat", "chat", {"cls": "tuning.ParamCommand"}),
+    ("sample", "sample", "sample", {}),
+    ("compare", "compare", "compare", {}),
+    ("history", "history", "app", {}),
+    ("templates", "templates", "app", {}),
+    ("models", "models", "app", {}),
+    ("config", "config", "app", {}),
+    ("batch", "batch", "app", {}),
+    ("serve", "serve", "serve", {}),
+    ("doctor", "doctor", "doctor", {}),
+)
+_NAMES = {name for name, *_ in COMMANDS}
+#: root options that take a value, so `command_named` can skip it
+_VALUED = {"--backend", "--profile", "--region", "--endpoint-url", "--format", "--read-timeout",
+           "--connect-timeout", "--max-attempts", "--retry-mode"}
+
+
+def _resolve(options: dict[str, str]) -> dict[str, Any]:
+    resolved: dict[str, Any] = {}
+    for key, dotted in options.items():
+        module, attribute = dotted.rsplit(".", 1)
+        resolved[key] = getattr(importlib.import_module(f"bedrock_cli.cli.{module}"), attribute)
+    return resolved
+
+
+def command_named(argv: Sequence[str]) -> str | None:
+    """The subcommand an argument list runs, when it names one; None for `--help`, `--version`,
+    a typo or anything else that needs the whole tree.
+
+    Building only that command keeps start-up from importing and assembling twenty others."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg in _VALUED:
+            skip = True
+            continue
+        if arg.startswith("-"):
+            if arg in ("--help", "-h", "--version", "-V", "--"):
+                return None
+            continue
+        return arg if arg in _NAMES else None
+    return None
+
+
+def build_app(only: str | None = None) -> typer.Typer:
     app = typer.Typer(
         name="bedrock-cli",
         help="Amazon Bedrock from the terminal: generate, chat, images, embeddings, batches — "
@@ -96,24 +134,12 @@ def build_app() -> typer.Typer:
             "max_attempts": max_attempts, "retry_mode": retry_mode, "usage": usage,
         })
 
-    app.command("generate", cls=ParamCommand)(generate.generate)
-    app.command("invoke")(invoke.invoke)
-    app.command("embed")(embed.embed)
-    app.command("tokens")(tokens.tokens)
-    app.add_typer(guardrail.app, name="guardrail")
-    app.command("image")(image.image)
-    app.command("summarize")(summarize.summarize)
-    app.command("ask")(ask.ask)
-    app.command("extract")(extract.extract)
-    app.command("translate")(translate.translate)
-    app.command("chat", cls=ParamCommand)(chat.chat)
-    app.command("sample")(sample.sample)
-    app.command("compare")(compare.compare)
-    app.add_typer(history.app, name="history")
-    app.add_typer(templates.app, name="templates")
-    app.add_typer(models.app, name="models")
-    app.add_typer(config.app, name="config")
-    app.add_typer(batch.app, name="batch")
-    app.command("serve")(serve.serve)
-    app.command("doctor")(doctor.doctor)
+    for name, module, attribute, options in COMMANDS:
+        if only is not None and name != only:
+            continue  # one command's module is all a run needs (see `command_named`)
+        target = getattr(importlib.import_module(f"bedrock_cli.cli.{module}"), attribute)
+        if isinstance(target, typer.Typer):
+            app.add_typer(target, name=name)
+        else:
+            app.command(name, **_resolve(options))(target)
     return app

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 
 def main() -> None:
-    from bedrock_cli.cli.app import build_app
+    import os
+    import sys
 
-    build_app()(prog_name="bedrock-cli")
+    from bedrock_cli.cli.app import build_app, command_named
+
+    # Shell completion walks the whole tree; a normal run builds only its own command.
+    completing = any(key.endswith("_COMPLETE") for key in os.environ)
+    build_app(only=None if completing else command_named(sys.argv[1:]))(prog_name="bedrock-cli")
 
 
 if __name__ == "__main__":

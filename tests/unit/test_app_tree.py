@@ -1,0 +1,47 @@
+"""Start-up builds only the command a run names; everything else gets the whole tree."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from bedrock_cli.cli.app import COMMANDS, build_app, command_named
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["generate", "hi"], "generate"),
+    (["--backend", "local", "--json", "generate", "hi"], "generate"),
+    (["--region", "eu-west-1", "models", "list"], "models"),
+    (["--format", "json", "batch", "run", "x.jsonl"], "batch"),
+    (["--help"], None),
+    (["--version"], None),
+    ([], None),
+    (["genrate", "typo"], None),  # the whole tree, so Typer can suggest "generate"
+    (["--debug", "--", "generate"], None),
+])
+def test_command_named(argv: list[str], expected: str | None) -> None:
+    assert command_named(argv) == expected
+
+
+def test_every_registered_command_builds() -> None:
+    full = build_app()
+    assert {info.name for info in full.registered_commands} | {
+        group.name for group in full.registered_groups} == {name for name, *_ in COMMANDS}
+    for name, *_ in COMMANDS:
+        single = build_app(only=name)
+        names = [c.name for c in single.registered_commands] + [
+            g.name for g in single.registered_groups]
+        assert names == [name]
+
+
+def test_a_run_imports_only_its_own_command_module() -> None:
+    code = ("import sys\nfrom bedrock_cli.cli.main import main\n"
+            "sys.argv=['bedrock-cli','config','path']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith('bedrock_cli.cli.') and "
+            "m.rsplit('.',1)[1] in {'image','batch','chat','serve'}))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
