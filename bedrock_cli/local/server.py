@@ -167,6 +167,7 @@ class BedrockServer:
         self._tasks: dict[asyncio.Task[None], _Conn] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
+        self._freed = asyncio.Event()
         self._stop_requested = False
         self._grace = self.config.shutdown_grace
         self.active_connections = 0
@@ -193,6 +194,7 @@ class BedrockServer:
             self._install_signals(loop)
         self._sock.setblocking(False)
         slots = asyncio.Semaphore(self.config.max_connections)
+        self._freed = asyncio.Event()  # set whenever a connection ends and frees its slot
         accepting = loop.create_task(self._accept(loop, slots))
         try:
             await self._stop.wait()
@@ -236,6 +238,7 @@ class BedrockServer:
                 self._tasks.pop(t, None)
                 self.active_connections -= 1
                 slots.release()
+                self._freed.set()
 
             task.add_done_callback(done)
 
@@ -245,13 +248,17 @@ class BedrockServer:
         is closed once it has waited `shed_idle_after` seconds, so that idle or slow clients
         cannot lock the others out for the whole idle timeout. Connections with a request in
         hand are never shed: when all are busy, new clients wait in the backlog."""
-        while True:
-            wait = self._shed_idle() if slots.locked() else None
+        while slots.locked():
+            self._freed.clear()
+            wait = self._shed_idle()
+            # asyncio.wait, not wait_for: on Python < 3.12 wait_for can swallow a
+            # cancellation, and this loop must end when the server stops
+            freed = asyncio.ensure_future(self._freed.wait())
             try:
-                await asyncio.wait_for(slots.acquire(), timeout=wait or 0.25)
-                return
-            except asyncio.TimeoutError:
-                continue
+                await asyncio.wait({freed}, timeout=wait or 0.25)
+            finally:
+                freed.cancel()
+        await slots.acquire()
 
     def _shed_idle(self) -> float | None:
         """Shed the oldest idle connection if it is old enough and a client is waiting to be

@@ -273,3 +273,26 @@ def test_a_signal_the_moment_the_banner_is_out_is_a_clean_stop(sig: int) -> None
 
 
 __all__ = ["start_server"]  # the fixture, from tests/serve/conftest.py
+
+
+def test_stop_at_the_connection_limit_is_prompt() -> None:
+    """Stopping while the accept loop waits for a slot (all taken, clients in the backlog)
+    ends the server at once. An earlier version raced acquire() against a timeout with
+    asyncio.wait_for, which on Python < 3.12 can swallow the cancellation: `serve` then
+    never exited after SIGTERM."""
+    import socket
+
+    for attempt in range(40):
+        config = ServerConfig(port=0, max_connections=3, shed_idle_after=0.01 * attempt,
+                              shutdown_grace=0.2)
+        thread = ServerThread(Emulator(EmulatorOptions()), config).start()
+        socks = [socket.create_connection(("127.0.0.1", thread.port)) for _ in range(8)]
+        try:
+            time.sleep(0.01 * (attempt % 5))
+            started = time.perf_counter()
+            thread.stop(grace=0.2, timeout=5)
+            assert not thread._thread.is_alive(), f"attempt {attempt}: still serving"
+            assert time.perf_counter() - started < 2.0
+        finally:
+            for sock in socks:
+                sock.close()
