@@ -229,6 +229,8 @@ class BedrockServer:
                 log.warning("serve: accept failed: %s", exc)
                 await asyncio.sleep(0.05)
                 continue
+            with contextlib.suppress(OSError):  # no Nagle: each event leaves when written
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             task = loop.create_task(self._connection(conn, peer))
             self._tasks[task] = _Conn()
             self.active_connections += 1
