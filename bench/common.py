@@ -95,6 +95,20 @@ def timed(cmd: Sequence[str], env: dict[str, str], *, check: bool = True,
     return elapsed
 
 
+def interleaved(cmds: dict[str, Sequence[str]], env: dict[str, str], n: int, *,
+                warmup: int = 1) -> dict[str, list[float]]:
+    """Time several commands in rotation (A, B, A, B, …), so a load spike on this shared
+    machine hits both sides of a comparison alike instead of one block of runs."""
+    for cmd in cmds.values():
+        for _ in range(warmup):
+            timed(cmd, env)
+    times: dict[str, list[float]] = {name: [] for name in cmds}
+    for _ in range(n):
+        for name, cmd in cmds.items():
+            times[name].append(timed(cmd, env))
+    return times
+
+
 def repeat(cmd: Sequence[str], env: dict[str, str], n: int, *, warmup: int = 1) -> list[float]:
     for _ in range(warmup):
         timed(cmd, env)

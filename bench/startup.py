@@ -12,7 +12,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.common import CLI, PY, Section, bench_env, fmt_s, machine, median, repeat, serve
+from bench.common import (
+    CLI,
+    PY,
+    Section,
+    bench_env,
+    fmt_s,
+    interleaved,
+    machine,
+    median,
+    repeat,
+    serve,
+)
 
 AWSCLI_VENV = Path("/tmp/bench-awscli")
 PROMPT = "Say hello to the benchmark."
@@ -68,7 +79,8 @@ def main() -> None:
     n = args.n
     section = Section("(a) Start-up")
     section.lines.append(f"Machine: {machine()}. Median wall time of {n} runs after one "
-                         "warm-up (OS file cache warm; the text engine's cache built). "
+                         "warm-up, each pair compared run in rotation (OS file cache warm; "
+                         "the text engine's cache built). "
                          "Targets (SPEC §8): `--help`/`--version` well under 0.25 s; a local "
                          "`generate` within 1.3× of a bare boto3 script.")
     section.lines.append("")
@@ -78,20 +90,20 @@ def main() -> None:
     measured = {
         "bedrock-cli --help": repeat([CLI, "--help"], env, n),
         "bedrock-cli --version": repeat([CLI, "--version"], env, n),
-        "bedrock-cli local generate": repeat(generate, env, n),
-        "bare boto3 + emulator in-process": repeat([PY, "-c", BARE_LOCAL], env, n),
+        **interleaved({"bedrock-cli local generate": generate,
+                       "bare boto3 + emulator in-process": [PY, "-c", BARE_LOCAL]}, env, n),
     }
     if aws:
         measured["aws --version"] = repeat([aws, "--version"], env, n)
         measured["aws help (bedrock-runtime)"] = repeat(
             [aws, "bedrock-runtime", "converse", "help"], {**env, "PAGER": "cat"}, max(3, n // 3))
     with serve(env=env) as url:
-        over_http = {
-            "bedrock-cli generate via serve": repeat(
-                [CLI, "--endpoint-url", url, "--no-log", "generate", PROMPT, "--no-stream",
-                 "--max-tokens", "16", "--temperature", "0"], env, n),
-            "bare boto3 via serve": repeat([PY, "-c", BARE_HTTP, url], env, n),
-        }
+        over_http = interleaved({
+            "bedrock-cli generate via serve": [
+                CLI, "--endpoint-url", url, "--no-log", "generate", PROMPT, "--no-stream",
+                "--max-tokens", "16", "--temperature", "0"],
+            "bare boto3 via serve": [PY, "-c", BARE_HTTP, url],
+        }, env, n)
         if aws:
             over_http["aws bedrock-runtime converse via serve"] = repeat(
                 [aws, "bedrock-runtime", "converse", "--endpoint-url", url, "--model-id",
