@@ -127,7 +127,14 @@ HOSTILE_PROMPTS = ["../../../../etc/passwd", "/absolute/path/evil", "..", ".", "
                    ".hidden", "name.png.exe"]
 
 
-def test_names_from_prompts_are_sanitised_and_stay_inside(tmp_path: Path) -> None:
+def test_names_from_prompts_are_sanitised_and_stay_inside(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import Image
+
+    from bedrock_cli.local import image_render
+
+    monkeypatch.setattr(image_render, "_render_one",  # a blank picture: names are the point
+                        lambda _r, _l, width, height, *_: Image.new("RGB", (width, height)))
     out = tmp_path / "images"
     out.mkdir()
     outside_before = sorted(p.name for p in tmp_path.iterdir())
