@@ -113,11 +113,15 @@ def _one(app: AppContext, plan: ImagePlan, call: Call, metadata: str,
         raise _with_region_hint(app, plan, exc) from None
     except ValueError:
         raise ServiceError("The model's response is not JSON.", "Retry the request.") from None
-    result = plan.family.parse(data if isinstance(data, dict) else {}, call.request.count)
+    try:
+        result = plan.family.parse(data if isinstance(data, dict) else {}, call.request.count)
+    except Exception as exc:  # a field of the wrong type, not base64, ...: a broken answer
+        raise ServiceError(f"The model's response could not be read ({exc}).",
+                           "Retry the request.") from None
     outcome.blocked += result.blocked
     outcome.errors += result.errors
     for i, (target, image) in enumerate(zip(call.targets, result.images, strict=False)):
-        width, height = files.save(target.path, image, plan.fmt)
+        width, height = _save(target, image, plan.fmt)
         seed = result.seeds[i] if i < len(result.seeds) and result.seeds[i] is not None \
             else call.request.seed
         saved = SavedImage(target.path, seed, width, height)
@@ -128,6 +132,17 @@ def _one(app: AppContext, plan: ImagePlan, call: Call, metadata: str,
             else:
                 outcome.steps_missing = True
         outcome.images.append(saved)
+
+
+def _save(target: Any, image: bytes, fmt: str) -> tuple[int, int]:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        return files.save(target.path, image, fmt)
+    except (UnidentifiedImageError, Image.DecompressionBombError, SyntaxError,
+            ValueError) as exc:
+        raise ServiceError(f"The model sent an image that cannot be read ({exc}).",
+                           "Retry the request.") from None
 
 
 def _with_region_hint(app: AppContext, plan: ImagePlan,

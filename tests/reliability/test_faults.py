@@ -362,3 +362,27 @@ def test_connection_refused(aws_env: None, fast_retries: None, isolated_env: Pat
     assert_clean_failure(run, 5, f"Could not connect to http://127.0.0.1:{port}")
     assert run.stdout == ""
     assert [r["status"] for r in history_rows(isolated_env)] in ([], ["error"])
+
+
+@pytest.mark.parametrize("model", ["canvas", "sd3", "sdxl"])
+@pytest.mark.parametrize("body", [b"{not json", b"{}", b"[]", b'{"images": 5}',
+                                  b'{"images": "abc"}', b'{"images": [5]}',
+                                  b'{"artifacts": "x"}', b'{"artifacts": [5]}',
+                                  b'{"seeds": [1], "finish_reasons": [null]}',
+                                  b'{"images": ["aGVsbG8="], "artifacts": [{"base64": '
+                                  b'"aGVsbG8=", "finishReason": "SUCCESS"}]}'])
+def test_an_image_answer_that_is_not_one_is_exit_5_not_a_filter(
+        faulty: FaultyEndpoint, tmp_path: Path, model: str, body: bytes) -> None:
+    faulty.default = Reply(200, body)
+    region = ["--region", "us-west-2"] if model == "sd3" else []
+    out = tmp_path / "out"
+    out.mkdir()
+    run = aws(faulty.url, "image", "a red square", "-m", model, "-o", str(out / "x.png"),
+              *region)
+    # a broken answer is the service's failure (5), not a content filter (6)
+    assert (run.exit_code, run.exception) == (5, None), run.stderr
+    lines = run.stderr.splitlines()  # the image summary line, then the error and its hint
+    assert "Traceback" not in run.stderr and len(lines) <= 3
+    assert lines[-2].startswith("Error: ") and lines[-1].startswith("Hint: ")
+    assert len(faulty.requests) == 1
+    assert list(out.iterdir()) == []

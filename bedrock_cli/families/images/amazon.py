@@ -156,6 +156,8 @@ class AmazonImages(ImageFamily):
         result = ImageResult(images, [None] * len(images), requested, steps=steps_from(body))
         if isinstance(error, str) and error:
             result.blocked.append(error)
+        elif not isinstance(body.get("images"), list):  # a broken answer, not a filter
+            result.errors.append("the response has no images field")
         elif result.missing:
             result.blocked.append(f"{result.missing} of {requested} images did not come back")
         return result

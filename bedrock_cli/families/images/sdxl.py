@@ -105,7 +105,9 @@ class SdxlImages(ImageFamily):
                 result.images.append(unb64(artifact.get("base64"), "artifacts/base64"))
                 seed = artifact.get("seed")
                 result.seeds.append(int(seed) if isinstance(seed, int) else None)
-        if result.missing and not result.blocked and not result.errors:
+        if not isinstance(body.get("artifacts"), list):  # a broken answer, not a filter
+            result.errors.append("the response has no artifacts field")
+        elif result.missing and not result.blocked and not result.errors:
             result.blocked.append(f"{result.missing} of {requested} images did not come back")
         return result
 

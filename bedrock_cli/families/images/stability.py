@@ -87,7 +87,10 @@ class StabilityImages(ImageFamily):
                 result.blocked.append(reason)
             elif reason is not None:
                 result.errors.append(str(reason))
-        if result.missing and not result.blocked and not result.errors:
+        if not isinstance(body.get("images"), list) and not result.blocked and \
+                not result.errors:  # a broken answer, not a filter
+            result.errors.append("the response has no images field")
+        elif result.missing and not result.blocked and not result.errors:
             result.blocked.append(f"{result.missing} of {requested} images did not come back")
         return result
 
