@@ -65,7 +65,14 @@ def _json(raw: bytes, what: str) -> dict[str, Any]:
 def result(family: Family, request: TextRequest, raw: bytes, headers: Mapping[str, str],
            elapsed_ms: int) -> TextResult:
     body = _json(raw, "a response body")
-    parsed = family.parse(body)
+    try:
+        parsed = family.parse(body)
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+        raise ServiceError(f"The model's response could not be read ({type(exc).__name__}: "
+                           f"{exc}).", "Run `bedrock-cli invoke` to see the raw body.") from None
+    if not parsed.text and not parsed.stop_reason:  # none of the family's fields: not an answer
+        raise ServiceError("The model's response has none of the fields its family sends.",
+                           "Run `bedrock-cli invoke` to see the raw body.")
     usage = usage_from_headers(headers) or parsed.usage or Usage()
     lowered = {k.lower(): v for k, v in headers.items()}
     latency = lowered.get(LATENCY_HEADER)
@@ -85,9 +92,15 @@ def stream_events(family: Family, chunks: Iterable[bytes]) -> Iterator[StreamEve
     guarded = False
     for raw in chunks:
         chunk = _json(raw, "a stream chunk")
-        state.metrics(chunk)
+        try:
+            state.metrics(chunk)
+            events = family.read_chunk(chunk, state)
+        except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+            raise ServiceError(f"A stream chunk from the model could not be read "
+                               f"({type(exc).__name__}: {exc}).",
+                               "Retry; what arrived has been kept.") from None
         guarded = guarded or str(chunk.get(GUARDRAIL_ACTION_KEY, "")).upper() == "INTERVENED"
-        yield from family.read_chunk(chunk, state)
+        yield from events
     if state.stop_reason is None or state.usage is None:
         raise ServiceError(
             "The response stream ended before the model finished (no closing chunk).",

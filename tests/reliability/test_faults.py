@@ -386,3 +386,26 @@ def test_an_image_answer_that_is_not_one_is_exit_5_not_a_filter(
     assert lines[-2].startswith("Error: ") and lines[-1].startswith("Hint: ")
     assert len(faulty.requests) == 1
     assert list(out.iterdir()) == []
+
+
+#: (the families read a text field of another type as its str(): `5` prints "5" — lenient,
+#: not a crash, so not listed here)
+NATIVE_GARBAGE = [b"{}", b'{"outputs": 5, "results": 5, "output": 5, "content": 5}',
+                  b'{"outputs": [5]}', b'{"content": [5], "output": {"message": 5}}']
+
+
+@pytest.mark.parametrize("model", ["llama", "nova-lite", "titan-text-lite", "mistral",
+                                   "command-r", "haiku"])
+@pytest.mark.parametrize("body", NATIVE_GARBAGE)
+def test_a_native_answer_that_is_not_one_is_exit_5(faulty: FaultyEndpoint, model: str,
+                                                   body: bytes) -> None:
+    from bedrock_cli.local.eventstream import event
+
+    faulty.default = Reply(200, body)
+    run = aws(faulty.url, "generate", "hi", "--no-stream", "--api", "invoke", "-m", model)
+    assert_clean_failure(run, 5)
+    chunk = {"bytes": __import__("base64").b64encode(body).decode()}
+    faulty.default = Reply(200, frames=[event("chunk", chunk)],
+                           headers={"Content-Type": "application/vnd.amazon.eventstream"})
+    run = aws(faulty.url, "generate", "hi", "--api", "invoke", "-m", model)
+    assert_clean_failure(run, 5)
