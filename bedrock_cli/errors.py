@@ -32,6 +32,8 @@ class BedrockCliError(Exception):
         self.hint = hint
         #: the service's error code when the error came from Bedrock (e.g. ThrottlingException)
         self.code = code
+        #: what arrived before the failure, when a command can still show it (--json prints it)
+        self.partial: object | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {

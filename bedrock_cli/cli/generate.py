@@ -133,7 +133,13 @@ def _render(app: AppContext, request: TextRequest, model_info: ModelInfo | None,
 
     out = app.output
     if out.json_mode:
-        outcome = textcall.run(app, request, model_info, log, stream=stream)
+        try:
+            outcome = textcall.run(app, request, model_info, log, stream=stream)
+        except BedrockCliError as err:
+            # what arrived is kept on stdout too, as one JSON document marked partial
+            if isinstance(err.partial, textcall.Outcome) and err.partial.result.text:
+                out.json({**err.partial.to_json(), "error": err.to_dict()["error"]})
+            raise
         out.json(outcome.to_json())
     elif stream:
         with thinking.answer_stream(out, show_reasoning=not hide_reasoning) as answer:

@@ -95,15 +95,16 @@ def run(
             model_id=request.model_id, reasoning="".join(thinking), partial=True,
         )
         message = "Interrupted." if isinstance(exc, KeyboardInterrupt) else exc.message
-        _record(app, request, model, log, partial,
-                status="partial" if pieces else "error", error=message)
-        if isinstance(exc, KeyboardInterrupt):
-            raise InterruptedByUser(
-                "Interrupted; the partial answer was kept" + (" in history." if
-                                                             app.history else "."),
-                None,
-            ) from None
-        raise
+        partial_id = _record(app, request, model, log, partial,
+                             status="partial" if pieces else "error", error=message)
+        error = exc if isinstance(exc, BedrockCliError) else InterruptedByUser(
+            "Interrupted; the partial answer was kept" + (" in history." if app.history
+                                                         else "."), None)
+        error.partial = Outcome(partial, None, partial_id, app.clients.backend,
+                                log.model_name)
+        if error is exc:
+            raise
+        raise error from None
     cost = price(model, result.usage)
     history_id = _record(app, request, model, log, result, status="complete", cost=cost)
     return Outcome(result, cost, history_id, app.clients.backend, log.model_name)

@@ -156,6 +156,19 @@ def test_error_in_stream_keeps_what_arrived(endpoint: FakeEndpoint, isolated_env
     assert "model broke" in row["error"]
 
 
+def test_json_keeps_a_partial_answer_on_stdout(endpoint: FakeEndpoint) -> None:
+    frames = converse_frames(["Partial ", "answer"])[:3]
+    frames.append(exception("modelStreamErrorException", {"message": "model broke"}))
+    endpoint.add_stream(frames)
+    run = aws(endpoint, "generate", "hi", "--json")
+    assert run.exit_code == 5
+    result = run.json()
+    assert (result["text"], result["partial"]) == ("Partial answer", True)
+    assert result["error"]["code"] == "modelStreamErrorException"
+    assert result["history_id"]
+    assert json.loads(run.stderr)["error"]["exit_code"] == 5
+
+
 def test_truncated_stream_is_an_error(endpoint: FakeEndpoint) -> None:
     endpoint.add_stream(converse_frames(["cut"])[:2])  # no messageStop / metadata
     run = aws(endpoint, "generate", "hi")

@@ -208,12 +208,16 @@ def test_json_mode_stream_fault_is_one_json_error(local_bedrock: LocalBedrock,
     local_bedrock.fault("stream-exception=modelStreamErrorException@4")
     run = aws(local_bedrock.endpoint_url, *VARIANTS["generate"], "--json")
     assert run.exit_code == 5 and run.exception is None
-    assert run.stdout == ""
     error = json.loads(run.stderr)["error"]
     assert (error["type"], error["code"], error["exit_code"]) == \
         ("service", "modelStreamErrorException", 5)
     [row] = history_rows(isolated_env)
     assert row["status"] == "partial" and row["response"]
+    # what arrived is on stdout too: one JSON document, marked partial, with the error
+    kept = json.loads(run.stdout)
+    assert (kept["text"], kept["partial"], kept["history_id"]) == (row["response"], True,
+                                                                   row["id"])
+    assert kept["error"] == error
 
 
 # -- what only a broken server sends ---------------------------------------------------------
