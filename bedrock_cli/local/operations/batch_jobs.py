@@ -3,11 +3,9 @@ shapes (reference §7). The jobs themselves run in `local/batch_exec.py`."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
-from .. import errors, modelref
+from .. import errors, modelref, paging
 from ..batch_exec import (
     JOB_ARN,
     JOB_NAME,
@@ -123,22 +121,6 @@ def get_job(request: Request, emulator: Emulator) -> Response:
     return Response.json(_view(job, store))
 
 
-def _token(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
-
-
-def _offset(token: str | None) -> int:
-    if not token:
-        return 0
-    try:
-        text = base64.urlsafe_b64decode(token.encode()).decode()
-        if text.startswith("offset:") and text[7:].isdigit():
-            return int(text[7:])
-    except (binascii.Error, ValueError):
-        pass
-    raise errors.validation("The provided pagination token is invalid.")
-
-
 @route("GET", "/model-invocation-jobs", name="ListModelInvocationJobs")
 def list_jobs(request: Request, emulator: Emulator) -> Response:
     region = emulator.region(request)
@@ -146,9 +128,7 @@ def list_jobs(request: Request, emulator: Emulator) -> Response:
     status = request.first("statusEquals")
     if status is not None and status not in STATUSES:
         raise errors.validation(f"The value {status} for statusEquals is not valid.")
-    raw_max = request.first("maxResults")
-    if raw_max is not None and (not raw_max.isdigit() or not 1 <= int(raw_max) <= 1000):
-        raise errors.out_of_range("maxResults", raw_max, 1, 1000)
+    limit = paging.max_results(request)
     name = request.first("nameContains") or ""
     after, before = request.first("submitTimeAfter"), request.first("submitTimeBefore")
     jobs = []
@@ -167,11 +147,7 @@ def list_jobs(request: Request, emulator: Emulator) -> Response:
             continue
         jobs.append(view)
     jobs.sort(key=lambda j: j["submitTime"], reverse=request.first("sortOrder") != "Ascending")
-    start, limit = _offset(request.first("nextToken")), int(raw_max or 1000)
-    result: dict[str, Any] = {"invocationJobSummaries": jobs[start:start + limit]}
-    if start + limit < len(jobs):
-        result["nextToken"] = _token(start + limit)
-    return Response.json(result)
+    return Response.json(paging.page(request, jobs, "invocationJobSummaries", limit))
 
 
 def _iso(value: str) -> str:

@@ -3,11 +3,9 @@ answered from the catalog for the emulator's region, in Bedrock's shapes."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
-from .. import errors, modelref
+from .. import errors, modelref, paging
 from ..router import Emulator, Request, Response, route
 
 # Source regions of each geography's system-defined profiles (illustrative, not exhaustive).
@@ -126,39 +124,15 @@ def _profiles(region: str, account: str) -> list[dict[str, Any]]:
     ]
 
 
-def _token(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
-
-
-def _offset(token: str | None) -> int:
-    if not token:
-        return 0
-    try:
-        text = base64.urlsafe_b64decode(token.encode()).decode()
-        if text.startswith("offset:") and text[7:].isdigit():
-            return int(text[7:])
-    except (binascii.Error, ValueError):
-        pass
-    raise errors.validation("The provided pagination token is invalid.")
-
-
 @route("GET", "/inference-profiles", name="ListInferenceProfiles")
 def list_inference_profiles(request: Request, emulator: Emulator) -> Response:
     region = emulator.region(request)
-    raw_max = request.first("maxResults")
-    if raw_max is not None and (not raw_max.isdigit() or not 1 <= int(raw_max) <= 1000):
-        raise errors.out_of_range("maxResults", raw_max, 1, 1000)
-    limit = int(raw_max) if raw_max else 1000
+    limit = paging.max_results(request)
     kind = request.first("type") or "SYSTEM_DEFINED"
     if kind not in ("SYSTEM_DEFINED", "APPLICATION"):
         raise errors.validation(f"The value {kind} for type is not valid.")
     profiles = _profiles(region, emulator.account_id) if kind == "SYSTEM_DEFINED" else []
-    start = _offset(request.first("nextToken"))
-    page = profiles[start : start + limit]
-    result: dict[str, Any] = {"inferenceProfileSummaries": page}
-    if start + limit < len(profiles):
-        result["nextToken"] = _token(start + limit)
-    return Response.json(result)
+    return Response.json(paging.page(request, profiles, "inferenceProfileSummaries", limit))
 
 
 @route("GET", "/inference-profiles/{inferenceProfileIdentifier}", name="GetInferenceProfile")
