@@ -72,9 +72,11 @@ def previous_messages(app: AppContext, inp: GenerateInput) -> tuple[list[dict[st
 
 
 def build(app: AppContext, inp: GenerateInput) -> tuple[TextRequest, ModelInfo | None, CallLog]:
+    name = inp.model or str(app.settings.model)
+    # ranges that need no model first: a bad flag is reported before the backend is chosen
+    params.validate(inp.sampling, None, name)
     resolution = app.resolve_model(inp.model)
     model = resolution.model
-    name = inp.model or str(app.settings.model)
     params.validate(inp.sampling, model, name)
     text = prompt_text(inp.prompt, inp.stdin_text)
     if inp.system and model is not None and not model.system_prompt:

@@ -96,6 +96,15 @@ def test_bad_input_is_exit_2_before_any_call(args: list[str], needle: str,
     assert not (isolated_env / "data" / "history.db").exists()  # nothing was called
 
 
+def test_a_bad_flag_is_reported_before_the_backend_is_chosen() -> None:
+    run = cli(["generate", "hi", "--temperature", "5"])  # auto backend, no credentials
+    assert run.exit_code == 2
+    assert run.stderr.splitlines() == [
+        "Error: --temperature 5 is outside Bedrock's range.",
+        "Hint: Use a value from 0 to 1 (0 = most predictable).",
+    ]
+
+
 def test_unknown_model_names_the_closest_aliases() -> None:
     run = cli(["generate", "--backend", "local", "hi", "-m", "sonet"])
     assert run.exit_code == 2
