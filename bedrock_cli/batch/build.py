@@ -76,8 +76,8 @@ def task_prompt(task: str, text: str, system: list[str], record: dict[str, Any],
         inp = summarize.SummarizeInput(paths=[], length=length, style=style,
                                        focus=record.get("focus"))
         return TaskPrompt(system or [summarize.SYSTEM],
-                          summarize._instruction(inp) + "\n\n" + document,
-                          hints=summarize._hints(inp, length=length, style=style))
+                          summarize.instruction_for(inp) + "\n\n" + document,
+                          hints=summarize.hints_for(inp, length=length, style=style))
     if task == "translate":
         from bedrock_cli.tasks import translate
 
@@ -87,7 +87,7 @@ def task_prompt(task: str, text: str, system: list[str], record: dict[str, Any],
         inp_t = translate.TranslateInput(to=language.strip(),
                                          source_language=record.get("from"))
         return TaskPrompt(system or [translate.SYSTEM],
-                          translate._instruction(inp_t) + "\n\n" + document,
+                          translate.instruction_for(inp_t) + "\n\n" + document,
                           hints={"to": inp_t.to, "from": inp_t.source_language or ""})
     if task == "extract":
         from bedrock_cli.tasks import extract

@@ -140,7 +140,7 @@ def _pdf_blocks(tgt: common.Target, docs: list[documents.Document],
                           "source": {"bytes": doc.pdf}}} for doc in pdfs]
 
 
-def _instruction(inp: SummarizeInput, *, part: tuple[int, int] | None = None,
+def instruction_for(inp: SummarizeInput, *, part: tuple[int, int] | None = None,
                  combining: bool = False) -> str:
     focus = f" Focus on {inp.focus.strip()}." if inp.focus and inp.focus.strip() else ""
     if part is not None:
@@ -153,7 +153,7 @@ def _instruction(inp: SummarizeInput, *, part: tuple[int, int] | None = None,
     return f"{what} in {_LENGTH[inp.length]}. {_STYLE[inp.style]}{focus}"
 
 
-def _hints(inp: SummarizeInput, *, length: str, style: str) -> dict[str, str]:
+def hints_for(inp: SummarizeInput, *, length: str, style: str) -> dict[str, str]:
     return {"length": length, "style": style, "focus": inp.focus or ""}
 
 
@@ -166,10 +166,10 @@ def _log(p: Plan, prompt: str, **params: Any) -> CallLog:
 
 def _part_call(app: AppContext, p: Plan, text: str, number: int, total: int,
                level: int) -> Outcome:
-    instruction = _instruction(p.inp, part=(number, total))
+    instruction = instruction_for(p.inp, part=(number, total))
     content = [{"text": instruction + "\n\n" + common.quote_block("document", text)}]
     request = common.request(p.tgt, content, task="summarize", system=SYSTEM,
-                             hints=_hints(p.inp, length="long", style="paragraph"))
+                             hints=hints_for(p.inp, length="long", style="paragraph"))
     log = _log(p, f"Summarize {p.label}: part {number} of {total}", stage="map",
                level=level, part=f"{number}/{total}")
     if p.inp.cache_prompt:  # the system prompt is the part every call shares
@@ -226,7 +226,7 @@ def map_stage(app: AppContext, p: Plan, on_progress: Progress | None = None) -> 
 
 def final(p: Plan, text: str, *, combining: bool) -> tuple[TextRequest, CallLog]:
     """The last call: the summary the user asked for, of the text (or the PDF blocks)."""
-    instruction = _instruction(p.inp, combining=combining)
+    instruction = instruction_for(p.inp, combining=combining)
     body = instruction
     if text.strip():
         body += "\n\n" + common.quote_block("document", text)
@@ -235,7 +235,7 @@ def final(p: Plan, text: str, *, combining: bool) -> tuple[TextRequest, CallLog]
         content = [*p.pdf_blocks, {"text": common.quote_block("document", text)},
                    {"text": instruction}]
     request = common.request(p.tgt, content, task="summarize", system=SYSTEM,
-                             hints=_hints(p.inp, length=p.inp.length, style=p.inp.style))
+                             hints=hints_for(p.inp, length=p.inp.length, style=p.inp.style))
     stage = {"stage": "reduce", "parts": len(p.parts)} if combining else {}
     return request, _log(p, f"Summarize {p.label}", **stage)
 

@@ -79,7 +79,7 @@ def prepare(app: AppContext, inp: TranslateInput) -> Plan:
     return Plan(tgt, inp, doc.name, text, spans, conversation)
 
 
-def _instruction(inp: TranslateInput) -> str:
+def instruction_for(inp: TranslateInput) -> str:
     source = f" from {inp.source_language}" if inp.source_language else ""
     return (f"Translate the document below{source} into {inp.to}. Keep its markdown and line "
             "breaks exactly. Reply with the translation only, without the document tags.")
@@ -99,7 +99,7 @@ def translate(app: AppContext, plan: Plan, on_text: Callable[[str], None] | None
     hints = {"to": inp.to, "from": inp.source_language or ""}
     max_tokens = plan.tgt.model.max_output_tokens if plan.tgt.model else None
     for number, (start, end) in enumerate(spans, start=1):
-        content = [{"text": _instruction(inp) + "\n\n" +
+        content = [{"text": instruction_for(inp) + "\n\n" +
                     common.quote_block("document", text[start:end])}]
         request = common.request(plan.tgt, content, task="translate", system=SYSTEM,
                                  hints=hints, max_tokens=max_tokens)
