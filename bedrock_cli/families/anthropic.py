@@ -27,7 +27,7 @@ from bedrock_cli.families.base import (
     check_turns,
     default_max_tokens,
     describe_image,
-    top_k_of,
+    sampling_fields,
     unb64,
     validate,
 )
@@ -81,15 +81,9 @@ class Anthropic(Family):
             {"role": message["role"], "content": [self._block(b) for b in message["content"]]}
             for message in request.messages
         ]
-        if request.temperature is not None:
-            body["temperature"] = request.temperature
-        if request.top_p is not None:
-            body["top_p"] = request.top_p
-        top_k = top_k_of(request, model)
-        if top_k is not None:
-            body["top_k"] = top_k
-        if request.stop:
-            body["stop_sequences"] = list(request.stop)
+        body.update(sampling_fields(request, model, {
+            "temperature": "temperature", "top_p": "top_p", "top_k": "top_k",
+            "stop": "stop_sequences"}))
         return body
 
     def _block(self, block: Mapping[str, Any]) -> dict[str, Any]:

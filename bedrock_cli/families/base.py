@@ -293,6 +293,25 @@ def top_k_of(request: TextRequest, model: ModelInfo | None) -> int | None:
     return None
 
 
+def sampling_fields(request: TextRequest, model: ModelInfo | None,
+                    names: Mapping[str, str]) -> dict[str, Any]:
+    """The sampling settings the request sets, under the family's own field names.
+
+    `names` maps the project's fields (max_tokens, temperature, top_p, top_k, seed, stop) to
+    the family's, in the order the family writes them; a field the family has no name for,
+    or that the request leaves unset, is left out."""
+    values: dict[str, Any] = {
+        "max_tokens": request.max_tokens,
+        "temperature": request.temperature,
+        "top_p": request.top_p,
+        "top_k": top_k_of(request, model) if "top_k" in names else None,
+        "seed": seed_of(request, model) if "seed" in names else None,
+        "stop": list(request.stop) if request.stop else None,
+    }
+    return {native: values[field] for field, native in names.items()
+            if values[field] is not None}
+
+
 def seed_of(request: TextRequest, model: ModelInfo | None) -> int | None:
     if model is not None and model.seed_field:
         value = dig(request.additional_fields, model.seed_field)

@@ -22,8 +22,7 @@ from bedrock_cli.families.base import (
     StreamState,
     check_max,
     plain_turns,
-    seed_of,
-    top_k_of,
+    sampling_fields,
     validate,
 )
 from bedrock_cli.types import StreamEvent, TextDelta, Usage
@@ -83,20 +82,9 @@ class Cohere(Family):
             ]
         if request.system:
             body["preamble"] = "\n\n".join(request.system)
-        if request.max_tokens is not None:
-            body["max_tokens"] = request.max_tokens
-        if request.temperature is not None:
-            body["temperature"] = request.temperature
-        if request.top_p is not None:
-            body["p"] = request.top_p
-        top_k = top_k_of(request, model)
-        if top_k is not None:
-            body["k"] = top_k
-        seed = seed_of(request, model)
-        if seed is not None:
-            body["seed"] = seed
-        if request.stop:
-            body["stop_sequences"] = list(request.stop)
+        body.update(sampling_fields(request, model, {
+            "max_tokens": "max_tokens", "temperature": "temperature", "top_p": "p",
+            "top_k": "k", "seed": "seed", "stop": "stop_sequences"}))
         return body
 
     def parse(self, body: Mapping[str, Any]) -> Parsed:

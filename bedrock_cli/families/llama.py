@@ -23,6 +23,7 @@ from bedrock_cli.families.base import (
     check_max,
     describe_image,
     plain_turns,
+    sampling_fields,
     unb64,
     validate,
     with_last,
@@ -94,12 +95,8 @@ class Llama(Family):
             turns.append((role, IMAGE * len(pictures) + text))
             images += [b64(data) for _fmt, data in pictures]
         body: dict[str, Any] = {"prompt": render(list(request.system), turns)}
-        if request.temperature is not None:
-            body["temperature"] = request.temperature
-        if request.top_p is not None:
-            body["top_p"] = request.top_p
-        if request.max_tokens is not None:
-            body["max_gen_len"] = request.max_tokens
+        body.update(sampling_fields(request, model, {
+            "temperature": "temperature", "top_p": "top_p", "max_tokens": "max_gen_len"}))
         if images:
             body["images"] = images
         return body

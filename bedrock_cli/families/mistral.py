@@ -26,6 +26,7 @@ from bedrock_cli.families.base import (
     check_max,
     check_turns,
     plain_turns,
+    sampling_fields,
     top_k_of,
     validate,
     with_last,
@@ -115,20 +116,11 @@ class Mistral(Family):
             body = {"messages": [*system, *({"role": r, "content": t} for r, t in turns)]}
         else:
             body = {"prompt": render(list(request.system), turns)}
-        if request.max_tokens is not None:
-            body["max_tokens"] = request.max_tokens
-        if request.temperature is not None:
-            body["temperature"] = request.temperature
-        if request.top_p is not None:
-            body["top_p"] = request.top_p
-        top_k = top_k_of(request, model)
-        if top_k is not None:
-            if chat:
-                raise UsageError("This Mistral model's chat body takes no top-k.",
-                                 "Drop --top-k.")
-            body["top_k"] = top_k
-        if request.stop:
-            body["stop"] = list(request.stop)
+        if chat and top_k_of(request, model) is not None:
+            raise UsageError("This Mistral model's chat body takes no top-k.", "Drop --top-k.")
+        body.update(sampling_fields(request, model, {
+            "max_tokens": "max_tokens", "temperature": "temperature", "top_p": "top_p",
+            "top_k": "top_k", "stop": "stop"}))
         return body
 
     def parse(self, body: Mapping[str, Any]) -> Parsed:

@@ -25,7 +25,7 @@ from bedrock_cli.families.base import (
     check_max,
     check_turns,
     describe_image,
-    top_k_of,
+    sampling_fields,
     unb64,
     validate,
 )
@@ -71,18 +71,9 @@ class Nova(Family):
             {"role": message["role"], "content": [self._block(b) for b in message["content"]]}
             for message in request.messages
         ]
-        config: dict[str, Any] = {}
-        if request.max_tokens is not None:
-            config["max_new_tokens"] = request.max_tokens
-        if request.temperature is not None:
-            config["temperature"] = request.temperature
-        if request.top_p is not None:
-            config["top_p"] = request.top_p
-        top_k = top_k_of(request, model)
-        if top_k is not None:
-            config["top_k"] = top_k
-        if request.stop:
-            config["stopSequences"] = list(request.stop)
+        config = sampling_fields(request, model, {
+            "max_tokens": "max_new_tokens", "temperature": "temperature", "top_p": "top_p",
+            "top_k": "top_k", "stop": "stopSequences"})
         if config:
             body["inferenceConfig"] = config
         return body

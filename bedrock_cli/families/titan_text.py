@@ -21,6 +21,7 @@ from bedrock_cli.families.base import (
     StreamState,
     check_max,
     plain_turns,
+    sampling_fields,
     validate,
     with_last,
 )
@@ -82,15 +83,9 @@ class TitanText(Family):
     def build(self, request: TextRequest, model: ModelInfo | None) -> dict[str, Any]:
         turns = [(role, text) for role, text, _ in plain_turns(request, self.name)]
         body: dict[str, Any] = {"inputText": render(list(request.system), turns)}
-        config: dict[str, Any] = {}
-        if request.temperature is not None:
-            config["temperature"] = request.temperature
-        if request.top_p is not None:
-            config["topP"] = request.top_p
-        if request.max_tokens is not None:
-            config["maxTokenCount"] = request.max_tokens
-        if request.stop:
-            config["stopSequences"] = list(request.stop)
+        config = sampling_fields(request, model, {
+            "temperature": "temperature", "top_p": "topP", "max_tokens": "maxTokenCount",
+            "stop": "stopSequences"})
         if config:
             body["textGenerationConfig"] = config
         if request.additional_fields:
