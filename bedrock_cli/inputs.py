@@ -40,21 +40,27 @@ def read_stdin(*, required: bool = False) -> str | None:
     return _decode(data, "Standard input")
 
 
-def read_text_file(path: Path) -> str:
-    if str(path) == "-":
-        return read_stdin(required=True) or ""
+def read_bytes(path: Path, *, limit: int | None = MAX_TEXT_BYTES, noun: str = "file",
+               hint: str = "Check the path.") -> bytes:
+    """The bytes of a file the user named, with the same clear errors (exit 2) wherever a
+    command reads one: not found, a directory, too large, unreadable."""
     try:
-        size = path.stat().st_size
         if path.is_dir():
-            raise UsageError(f"{path} is a directory.", "Pass a file.")
-        if size > MAX_TEXT_BYTES:
-            raise UsageError(f"{path} is larger than 200 MB.", "Split it first.")
-        data = path.read_bytes()
+            raise UsageError(f"{path} is a directory, not a {noun}.", f"Pass a {noun}.")
+        if limit is not None and path.stat().st_size > limit:
+            raise UsageError(f"{path} is larger than {limit // (1024 * 1024)} MB.",
+                             "Split it, or pass a smaller file.")
+        return path.read_bytes()
     except FileNotFoundError:
-        raise UsageError(f"File not found: {path}", "Check the path.") from None
+        raise UsageError(f"{noun.capitalize()} not found: {path}", hint) from None
     except PermissionError:
         raise UsageError(f"Permission denied reading {path}.", "Check its permissions.") \
             from None
     except OSError as exc:
-        raise UsageError(f"Cannot read {path}: {exc.strerror}.", "Check the path.") from None
-    return _decode(data, str(path))
+        raise UsageError(f"Cannot read {path}: {exc.strerror}.", hint) from None
+
+
+def read_text_file(path: Path) -> str:
+    if str(path) == "-":
+        return read_stdin(required=True) or ""
+    return _decode(read_bytes(path), str(path))

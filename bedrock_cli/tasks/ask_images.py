@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bedrock_cli.errors import UsageError
+from bedrock_cli.inputs import read_bytes
 from bedrock_cli.tasks.attachments import IMAGE_MAX_BYTES, IMAGE_MAX_SIDE, MAX_IMAGES, image_format
 
 
@@ -20,21 +21,8 @@ class Image:
     note: str | None = None  # what was done to it (downscaled), for a notice
 
 
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"Image not found: {path}", "Check the path.") from None
-    except IsADirectoryError:
-        raise UsageError(f"{path} is a directory, not an image.", "Pass image files.") \
-            from None
-    except OSError as exc:
-        raise UsageError(f"Cannot read {path}: {exc.strerror}.", "Check the permissions.") \
-            from None
-
-
 def load(path: Path, *, resize: bool = True) -> Image:
-    data = _read(path)
+    data = read_bytes(path, limit=None, noun="image")
     fmt = image_format(data)
     if fmt is None:
         raise UsageError(f"{path} is not an image Bedrock takes (PNG, JPEG, GIF or WebP).",

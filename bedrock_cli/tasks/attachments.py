@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.errors import UsageError
+from bedrock_cli.inputs import read_bytes
 
 if TYPE_CHECKING:
     from bedrock_cli.catalog import ModelInfo
@@ -35,19 +36,6 @@ def image_format(data: bytes) -> str | None:
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "webp"
     return None
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"File not found: {path}", "Check the path.") from None
-    except IsADirectoryError:
-        raise UsageError(f"{path} is a directory, not a file.", "Attach files one by one.") \
-            from None
-    except OSError as exc:
-        raise UsageError(f"Cannot read {path}: {exc.strerror}.", "Check the permissions.") \
-            from None
 
 
 def image_block(path: Path, data: bytes, fmt: str) -> dict[str, Any]:
@@ -96,7 +84,7 @@ def load(paths: list[Path], model: ModelInfo | None, model_name: str) -> list[di
     names: set[str] = set()
     images = documents = 0
     for path in paths:
-        data = _read(path)
+        data = read_bytes(path, limit=None)
         fmt = image_format(data)
         if fmt:
             if model is not None and not model.vision:

@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from bedrock_cli.errors import UsageError
-from bedrock_cli.inputs import MAX_TEXT_BYTES, read_stdin, read_text_file
+from bedrock_cli.inputs import read_bytes, read_stdin, read_text_file
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".rst", ".log", ""})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
@@ -81,16 +81,7 @@ def _text(path: Path) -> str:
 
 
 def _read_pdf(path: Path) -> bytes:
-    try:
-        if path.is_dir():
-            raise UsageError(f"{path} is a directory.", "Pass a file.")
-        if path.stat().st_size > MAX_TEXT_BYTES:
-            raise UsageError(f"{path} is larger than 200 MB.", "Split it first.")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"File not found: {path}", "Check the path.") from None
-    except OSError as exc:
-        raise UsageError(f"Cannot read {path}: {exc.strerror}.", "Check the path.") from None
+    data = read_bytes(path)
     if not data.lstrip()[:5] == b"%PDF-":
         raise UsageError(f"{path} is not a PDF file (no %PDF- header).",
                          "Check the file, or rename it to its real type.")

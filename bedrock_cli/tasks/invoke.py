@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.errors import UsageError
-from bedrock_cli.inputs import read_stdin
+from bedrock_cli.inputs import read_bytes, read_stdin
 from bedrock_cli.types import TextRequest, Usage
 
 if TYPE_CHECKING:
@@ -55,18 +55,8 @@ def load_body(spec: str | None) -> bytes:
         raw, where = text.encode("utf-8"), "standard input"
     elif spec.startswith("@"):
         path = Path(spec[1:]).expanduser()
-        try:
-            if path.stat().st_size > MAX_BODY_BYTES:
-                raise UsageError(f"{path} is larger than 25 MB.", "InvokeModel takes smaller "
-                                                                  "bodies.")
-            raw, where = path.read_bytes(), str(path)
-        except FileNotFoundError:
-            raise UsageError(f"File not found: {path}", "Check the path after @.") from None
-        except IsADirectoryError:
-            raise UsageError(f"{path} is a directory.", "Pass a JSON file after @.") from None
-        except OSError as exc:
-            raise UsageError(f"Cannot read {path}: {exc.strerror}.", "Check the path.") \
-                from None
+        raw = read_bytes(path, limit=MAX_BODY_BYTES, hint="Check the path after @.")
+        where = str(path)
     else:
         raw, where = spec.encode("utf-8"), "--body"
     try:
