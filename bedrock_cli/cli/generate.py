@@ -129,24 +129,10 @@ def run_and_render(app: AppContext, request: TextRequest, model_info: ModelInfo 
 
 def _render(app: AppContext, request: TextRequest, model_info: ModelInfo | None,
             log: textcall.CallLog, *, stream: bool, hide_reasoning: bool) -> textcall.Outcome:
-    from bedrock_cli.cli import thinking
+    from bedrock_cli.cli import render
 
-    out = app.output
-    if out.json_mode:
-        try:
-            outcome = textcall.run(app, request, model_info, log, stream=stream)
-        except BedrockCliError as err:
-            # what arrived is kept on stdout too, as one JSON document marked partial
-            if isinstance(err.partial, textcall.Outcome) and err.partial.result.text:
-                out.json({**err.partial.to_json(), "error": err.to_dict()["error"]})
-            raise
-        out.json(outcome.to_json())
-    elif stream:
-        with thinking.answer_stream(out, show_reasoning=not hide_reasoning) as answer:
-            outcome = textcall.run(app, request, model_info, log, stream=True,
-                                   on_text=answer.on_text, on_reasoning=answer.on_reasoning)
-    else:
-        outcome = textcall.run(app, request, model_info, log, stream=False)
-        thinking.show_reasoning(out, outcome.result.reasoning, hidden=hide_reasoning)
-        out.text(outcome.result.text)
+    outcome = render.call(app, request, model_info, log, stream=stream,
+                          hide_reasoning=hide_reasoning)
+    if app.output.json_mode:
+        app.output.json(outcome.to_json())
     return outcome

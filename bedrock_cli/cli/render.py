@@ -33,19 +33,7 @@ def answer(
     """Run the request and print the answer. ``earlier`` calls (a map step) are added into the
     usage and cost of the JSON result; ``fields`` adds task fields to the JSON result;
     ``footer`` returns text printed under the answer (not in JSON mode)."""
-    from bedrock_cli.cli import thinking
-
-    out = app.output
-    if out.json_mode:
-        outcome = textcall.run(app, request, model, log, stream=stream)
-    elif stream:
-        with thinking.answer_stream(out, show_reasoning=not hide_reasoning) as answer:
-            outcome = textcall.run(app, request, model, log, stream=True,
-                                   on_text=answer.on_text, on_reasoning=answer.on_reasoning)
-    else:
-        outcome = textcall.run(app, request, model, log, stream=False)
-        thinking.show_reasoning(out, outcome.result.reasoning, hidden=hide_reasoning)
-        out.text(outcome.result.text)
+    outcome = call(app, request, model, log, stream=stream, hide_reasoning=hide_reasoning)
     if earlier:
         from bedrock_cli.tasks.common import combine
 
@@ -53,6 +41,33 @@ def answer(
         outcome = combine([*earlier, outcome], outcome.result.text,
                           elapsed or outcome.result.latency_ms)
     finish(app, outcome, fields=fields, footer=footer)
+    return outcome
+
+
+def call(app: AppContext, request: TextRequest, model: ModelInfo | None,
+         log: textcall.CallLog, *, stream: bool, hide_reasoning: bool) -> textcall.Outcome:
+    """Run one text request with its answer streamed live (or printed whole), the reasoning
+    dimmed on stderr unless hidden. In JSON mode nothing is printed here — the caller prints
+    the result — except when the call fails part-way: what arrived is then printed as one
+    JSON document marked partial, with the error (SPEC §5), before the error goes on."""
+    from bedrock_cli.cli import thinking
+    from bedrock_cli.errors import BedrockCliError
+
+    out = app.output
+    if out.json_mode:
+        try:
+            return textcall.run(app, request, model, log, stream=stream)
+        except BedrockCliError as err:
+            if isinstance(err.partial, textcall.Outcome) and err.partial.result.text:
+                out.json({**err.partial.to_json(), "error": err.to_dict()["error"]})
+            raise
+    if stream:
+        with thinking.answer_stream(out, show_reasoning=not hide_reasoning) as answer:
+            return textcall.run(app, request, model, log, stream=True,
+                                on_text=answer.on_text, on_reasoning=answer.on_reasoning)
+    outcome = textcall.run(app, request, model, log, stream=False)
+    thinking.show_reasoning(out, outcome.result.reasoning, hidden=hide_reasoning)
+    out.text(outcome.result.text)
     return outcome
 
 
