@@ -52,11 +52,13 @@ def anime(rgb: Array, strength: float) -> Array:
     small, w, h = _small(rgb)
     side = min(small.size)
     size = 5 if side >= 300 else 3
+    small = small.filter(ImageFilter.GaussianBlur(max(0.8, side / 400)))
     for _ in range(2 + round(strength * 2)):
         small = small.filter(ImageFilter.MedianFilter(size))
-    colors = max(6, round(20 - 14 * strength))
+    colors = max(6, round(18 - 12 * strength))
     quant = small.quantize(colors=colors, method=Image.Quantize.MEDIANCUT,
                            dither=Image.Dither.NONE)
+    quant = quant.filter(ImageFilter.ModeFilter(size))  # drop specks: flat regions
     palette = np.asarray(quant.getpalette() or [], dtype=np.float32)[: colors * 3]
     palette = palette.reshape(-1, 3) / 255.0
     vivid = saturate(palette[None], 1.45)[0]
@@ -67,7 +69,7 @@ def anime(rgb: Array, strength: float) -> Array:
     jump = np.zeros_like(lum)
     jump[:, 1:] = np.abs(lum[:, 1:] - lum[:, :-1])
     jump[1:, :] = np.maximum(jump[1:, :], np.abs(lum[1:, :] - lum[:-1, :]))
-    line = (jump > 0.09).astype(np.uint8) * 255
+    line = (jump > 0.12).astype(np.uint8) * 255
     ink = Image.fromarray(line, "L")
     big_ink = np.asarray(
         ink.resize((w, h), Image.Resampling.BILINEAR).filter(
