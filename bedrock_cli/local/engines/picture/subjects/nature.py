@@ -83,7 +83,7 @@ def orange(p: Pen, c: RGB) -> None:
     p.ellipse(0.33, 0.35, 0.08, 0.06, light(c, 0.45))
 
 
-@subject("banana", kind="food", aspect=1.6, size=0.24, color=(250, 220, 60), setting="indoor")
+@subject("banana", kind="food", aspect=1.6, size=0.3, color=(250, 220, 60), setting="indoor")
 def banana(p: Pen, c: RGB) -> None:
     outer = [(0.04 + 0.92 * t, 0.25 + 0.6 * math.sin(math.pi * t)) for t in
              [k / 16 for k in range(17)]]
