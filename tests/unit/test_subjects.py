@@ -68,13 +68,13 @@ def test_a_red_car_on_the_left_is_red_and_on_the_left() -> None:
         img = render("a red car on the left", width=S, height=S, seed=seed, steps=8)
         red = _family_mask(img, "red")
         assert red.sum() > S * S * 0.01
-        ys, xs = np.nonzero(red)
+        _ys, xs = np.nonzero(red)
         assert xs.mean() < S / 2
 
 
 def test_three_birds_are_three_components() -> None:
     img = render("three red birds in the sky", width=S, height=S, seed=4, steps=8)
-    labels, n = label(_family_mask(img, "red"))
+    labels, _n = label(_family_mask(img, "red"))
     sizes = np.bincount(labels.ravel())[1:]
     assert (sizes > S * S * 0.002).sum() == 3
 
@@ -109,7 +109,7 @@ def test_cat_with_a_computer_shows_both_subjects() -> None:
 def test_styles_apply_to_subjects() -> None:
     plain = np.asarray(render("a dog", width=S, height=S, seed=2, steps=8), dtype=float)
     cartoon = np.asarray(render("cartoon dog", width=S, height=S, seed=2, steps=8), dtype=float)
-    sketch = np.asarray(render("a sketch of a dog", width=S, height=S, seed=2, steps=8), dtype=float)
+    sketch = np.asarray(render("a sketch of a dog", width=S, height=S, seed=2, steps=8), float)
     assert np.abs(plain - cartoon).mean() > 4
     assert sketch.std(axis=-1).mean() < plain.std(axis=-1).mean()  # pencil: nearly grey
 

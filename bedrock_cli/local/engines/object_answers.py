@@ -14,11 +14,14 @@ from .objects import FRUIT, Obj, Scene, segment
 NAMED = {"apple", "orange", "banana", "car", "circle", "square", "rectangle", "triangle",
          "cloud", "text"}  # fmt: skip
 _NUM = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
-_PLURAL = {"apple": "apples", "orange": "oranges", "banana": "bananas", "car": "cars",
-           "circle": "circles", "square": "squares", "rectangle": "rectangles",
-           "triangle": "triangles", "cloud": "clouds", "fruit": "fruits", "object": "objects"}  # fmt: skip
-_SINGULAR = {v: k for k, v in _PLURAL.items()} | {"fruit": "fruit", "things": "object",
-                                                   "thing": "object", "shapes": "object"}  # fmt: skip
+_PLURAL = {
+    "apple": "apples", "orange": "oranges", "banana": "bananas", "car": "cars",
+    "circle": "circles", "square": "squares", "rectangle": "rectangles",
+    "triangle": "triangles", "cloud": "clouds", "fruit": "fruits", "object": "objects",
+}  # fmt: skip
+_SINGULAR = {v: k for k, v in _PLURAL.items()} | {
+    "fruit": "fruit", "things": "object", "thing": "object", "shapes": "object",
+}  # fmt: skip
 _HOW_MANY = re.compile(r"\bhow many ([a-z]+)|\bcount (?:the )?([a-z]+)|\bnumber of ([a-z]+)")
 _COLOUR_OF = re.compile(r"\bwhat colou?r (?:is|are) (?:the |that |this )?([a-z]+)")
 _TEXT = re.compile(r"\b(?:text|writing|written|words?|letters?|lettering|says?|caption)\b")

@@ -140,7 +140,7 @@ def _measure(color: str, ys: NDArray[Any], xs: NDArray[Any], total: int) -> Obj:
 def segment(image_bytes: bytes) -> Scene:
     from PIL import Image
 
-    img = Image.open(io.BytesIO(image_bytes))
+    img: Image.Image = Image.open(io.BytesIO(image_bytes))
     img.load()
     if img.mode in ("RGBA", "LA", "P"):
         rgba = img.convert("RGBA")
@@ -219,7 +219,7 @@ def _shadow(obj: Obj, h: int) -> bool:
 
 def classify(obj: Obj, h: int) -> str:
     x0, y0, x1, y1 = obj.box
-    bw, bh = x1 - x0, y1 - y0
+    _bw, bh = x1 - x0, y1 - y0
     round_ = 0.66 <= obj.fill <= 0.9 and 0.75 <= obj.aspect <= 1.35 and obj.elongation < 1.45
     wheels = [p for p in obj.parts if p.color in {"black", "gray"} and 0.6 < p.aspect < 1.6
               and p.centre[1] > y0 + bh * 0.55]  # fmt: skip
