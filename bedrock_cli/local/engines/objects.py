@@ -45,6 +45,7 @@ class Obj:
     aspect: float  # width / height
     elongation: float  # sqrt of the ratio of the second moments' eigenvalues
     pixels: int = 0
+    roundness: float = 0.0  # overlap (IoU) with the ellipse inscribed in its box
     parts: list[Obj] = field(default_factory=list)
     kind: str = "shape"
 
@@ -133,8 +134,11 @@ def _measure(color: str, ys: NDArray[Any], xs: NDArray[Any], total: int) -> Obj:
     cov = np.cov(np.stack([xs, ys]).astype(np.float64)) if n > 2 else np.eye(2)
     ev = np.sort(np.linalg.eigvalsh(cov))
     elong = float(np.sqrt(max(ev[1], 1e-6) / max(ev[0], 1e-6)))
+    rx, ry = (x1 - x0) / 2, (y1 - y0) / 2
+    inside = int(((((xs + 0.5 - x0 - rx) / rx) ** 2 + ((ys + 0.5 - y0 - ry) / ry) ** 2) <= 1).sum())
+    roundness = inside / (n + np.pi * rx * ry - inside)
     return Obj(color, n / total, (x0, y0, x1, y1), n / ((x1 - x0) * (y1 - y0)),
-               (x1 - x0) / (y1 - y0), elong, n)  # fmt: skip
+               (x1 - x0) / (y1 - y0), elong, n, float(roundness))  # fmt: skip
 
 
 def segment(image_bytes: bytes) -> Scene:
@@ -220,7 +224,7 @@ def _shadow(obj: Obj, h: int) -> bool:
 def classify(obj: Obj, h: int) -> str:
     x0, y0, x1, y1 = obj.box
     _bw, bh = x1 - x0, y1 - y0
-    round_ = 0.66 <= obj.fill <= 0.9 and 0.75 <= obj.aspect <= 1.35 and obj.elongation < 1.45
+    round_ = obj.roundness > 0.84 and 0.75 <= obj.aspect <= 1.35 and obj.elongation < 1.45
     wheels = [p for p in obj.parts if p.color in {"black", "gray"} and 0.6 < p.aspect < 1.6
               and p.centre[1] > y0 + bh * 0.55]  # fmt: skip
     if obj.fill < 0.35 and obj.aspect > 1.3 and len(obj.parts) >= 4:
