@@ -8,8 +8,8 @@ background (sky, grass, wall, floor); small ones lying on a bigger one (a stem, 
 highlight, a wheel) are its parts. What is left is measured — area, box, fill (area over
 box), aspect, elongation (from second moments), colour — and named by rules:
 
-- apple: round, red or green, with a stem-like top (a brown or green part above it, or a
-  notch in its top edge);
+- apple: round, red or green, with a stem-like top (a brown, green or black part above it;
+  a round red thing without one stays a circle: the outline alone cannot tell);
 - orange: round and orange; banana: yellow and elongated or crescent-shaped;
 - car: wider than tall, with two or more dark round parts (wheels) along its bottom;
 - otherwise by shape: circle, square, rectangle, triangle, or a "shape".
@@ -238,7 +238,7 @@ def classify(obj: Obj, h: int) -> str:
     if round_ and obj.color in {"red", "green"}:
         stem = any(p.centre[1] < y0 + bh * 0.2 and p.color in {"brown", "green", "black"}
                    for p in obj.parts)  # fmt: skip
-        return "apple" if stem or _notch(obj) else "circle"
+        return "apple" if stem else "circle"
     if obj.color in {"white", "gray"} and y1 < h * 0.6 and obj.aspect > 1.1 and obj.fill < 0.8:
         return "cloud"
     if round_:
@@ -248,12 +248,6 @@ def classify(obj: Obj, h: int) -> str:
     if 0.42 <= obj.fill <= 0.6 and obj.elongation < 2.2:
         return "triangle"
     return "shape"
-
-
-def _notch(obj: Obj) -> bool:
-    """A dip in the middle of the top edge (the apple's stem cavity): not measurable from
-    the box alone, so a round red or green thing without a stem stays a circle."""
-    return False
 
 
 def _text_rows(items: list[Obj]) -> list[tuple[int, int, int, int]]:
