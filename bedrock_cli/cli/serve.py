@@ -109,7 +109,8 @@ def serve(
         latency_ms=latency_ms, stream_delay_ms=stream_delay_ms,
         extra={"local_guardrails": app.settings.local_guardrails, "file_uris": allow_file_uris},
     ))
-    _double(app, emulator, responses, record, upstream, replay, match, ignore_body_key or [])
+    double = _double(app, emulator, responses, record, upstream, replay, match,
+                     ignore_body_key or [])
     config = srv.ServerConfig(host=host, port=port, verifier=verifier,
                               log=None if app.settings.quiet else out.notice)
     try:
@@ -121,20 +122,23 @@ def serve(
     server.faults.configure(faults)
     _stop_on_signals(server)
     _banner(app, server.url, access_key_id if verifier else None, faults, latency_ms)
+    if double:
+        out.info(double)
     srv.run(server)
     out.notice("bedrock-cli serve: stopped.")
 
 
 def _double(app: AppContext, emulator: Emulator, responses: Path | None, record: Path | None,
-            upstream: str, replay: Path | None, match: str, ignore: list[str]) -> None:
-    """Declared responses and cassettes, each refused with exit 2 when it cannot be used."""
+            upstream: str, replay: Path | None, match: str, ignore: list[str]) -> str:
+    """Declared responses and cassettes, each refused with exit 2 when it cannot be used;
+    the line the banner adds about them."""
     from bedrock_cli import testing
     from bedrock_cli.local.cassette import CassetteError
     from bedrock_cli.local.declared import ResponsesError, install
     from bedrock_cli.local.recording import UpstreamError
 
     try:
-        install(emulator, responses)
+        rules = install(emulator, responses).rules
     except ResponsesError as exc:
         raise UsageError(f"The responses file is not valid: {exc}.",
                          "Fix that rule (the format is in docs/testing.md).") from None
@@ -165,7 +169,11 @@ def _double(app: AppContext, emulator: Emulator, responses: Path | None, record:
         except OSError as exc:
             raise UsageError(f"Cannot record to {record}: {exc.strerror or exc}.",
                              "Pick a writable path.") from None
-        app.output.notice(f"Recording to {record} from {upstream} ({region}).")
+        return f"Recording every request to {record}, answered by {upstream} ({region})."
+    if replay:
+        return f"Answering from the cassette {replay}."
+    plural = "" if len(rules) == 1 else "s"
+    return f"Declared answers: {len(rules)} rule{plural} from {responses}." if responses else ""
 
 
 def _stop_on_signals(server: BedrockServer) -> None:

@@ -1,7 +1,8 @@
 """Cassettes: real Bedrock answers recorded once, replayed exactly for ever after.
 
 A cassette is JSON Lines, one interaction per line, diff-friendly: JSON bodies are stored as
-JSON objects, anything else (and every event-stream frame, one entry per frame) as base64::
+JSON objects (a response's only when that gives its bytes back exactly, else as text), other
+binary bodies and every event-stream frame (one entry per frame) as base64::
 
     {"operation": "Converse",
      "request": {"method": "POST", "path": "/model/us.amazon.nova-lite-v1%3A0/converse",
@@ -49,23 +50,30 @@ def response_headers(headers: Mapping[str, str]) -> dict[str, str]:
             if k.lower() == "content-type" or k.lower().startswith("x-amzn-")}
 
 
-def encode_body(raw: bytes) -> dict[str, Any]:
-    """``{"json": obj}`` when the bytes are compact JSON (written back byte for byte), else
-    ``{"base64": ...}``; nothing for an empty body."""
+def encode_body(raw: bytes, exact: bool = True) -> dict[str, Any]:
+    """A body for the cassette: ``{"json": obj}`` for JSON (when ``exact``, only if writing it
+    back compactly gives the same bytes), else ``{"text": ...}`` for UTF-8, else
+    ``{"base64": ...}``; nothing for an empty body. Requests need not be exact: only their
+    meaning is matched on replay."""
     if not raw:
         return {}
     try:
         obj = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         obj = None
-    if obj is not None and _compact(obj) == raw:
+    if obj is not None and (not exact or _compact(obj) == raw):
         return {"json": obj}
-    return {"base64": base64.b64encode(raw).decode("ascii")}
+    try:
+        return {"text": raw.decode("utf-8")}
+    except UnicodeDecodeError:
+        return {"base64": base64.b64encode(raw).decode("ascii")}
 
 
 def decode_body(doc: Mapping[str, Any]) -> bytes:
     if "json" in doc:
         return _compact(doc["json"])
+    if "text" in doc:
+        return str(doc["text"]).encode("utf-8")
     if "base64" in doc:
         return base64.b64decode(str(doc["base64"]), validate=True)
     return b""
@@ -95,7 +103,7 @@ class Interaction:
             response.update(encode_body(self.response_body))
         doc = {"operation": self.operation,
                "request": {"method": self.method, "path": self.path, "headers": self.headers,
-                           **encode_body(self.body)},
+                           **encode_body(self.body, exact=False)},
                "response": response}
         return json.dumps(doc, ensure_ascii=False, separators=(", ", ": "))
 
