@@ -218,7 +218,8 @@ def _log_requests(client: Any, log: Callable[[str], None]) -> None:
 
 def _declare(emulator: Any) -> None:
     """The declared answers of BEDROCK_CLI_LOCAL_RESPONSES, for the local backend."""
-    from bedrock_cli.local.declared import ENV, ResponsesError, install
+    from bedrock_cli.local.declared import ENV, install
+    from bedrock_cli.local.rules import ResponsesError
 
     try:
         install(emulator, os.environ.get(ENV) or None)

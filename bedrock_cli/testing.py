@@ -41,9 +41,10 @@ from urllib.parse import urlsplit
 
 from bedrock_cli.local import faults
 from bedrock_cli.local.cassette import CRITERIA, CassetteWriter, Matcher, Replayer
-from bedrock_cli.local.declared import ENV, Rule, install, parse_rule
+from bedrock_cli.local.declared import ENV, Rule, install
 from bedrock_cli.local.recording import Recorder, Upstream
 from bedrock_cli.local.router import Emulator, EmulatorOptions
+from bedrock_cli.local.rules import parse_rule
 from bedrock_cli.local.server import Exchange
 
 __all__ = ["MockBedrock", "current", "mock_bedrock", "record", "replay", "respond"]

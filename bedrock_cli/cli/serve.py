@@ -134,8 +134,9 @@ def _double(app: AppContext, emulator: Emulator, responses: Path | None, record:
     the line the banner adds about them."""
     from bedrock_cli import testing
     from bedrock_cli.local.cassette import CassetteError
-    from bedrock_cli.local.declared import ResponsesError, install
+    from bedrock_cli.local.declared import install
     from bedrock_cli.local.recording import UpstreamError
+    from bedrock_cli.local.rules import ResponsesError
 
     try:
         rules = install(emulator, responses).rules
