@@ -35,6 +35,10 @@ if TYPE_CHECKING:
     from bedrock_cli.local.server import Exchange, ServerThread
 
 REGION = "us-east-1"
+_REMOVED = ("AWS_BEARER_TOKEN_BEDROCK", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+            "AWS_SESSION_TOKEN", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+_REPLACED = (*_REMOVED, "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION",
+             "AWS_DEFAULT_REGION")
 DUMMY_KEY_ID = "testing"
 DUMMY_SECRET = "testing"
 
@@ -48,6 +52,8 @@ class LocalBedrock:
         self.region = REGION
         #: every request received, in the order they were answered
         self.requests: list[Exchange] = []
+        #: the AWS variables as they were before the fixture replaced them (for ``record``)
+        self.real_env: dict[str, str | None] = {}
 
     @property
     def emulator(self) -> Emulator:
@@ -89,7 +95,7 @@ class LocalBedrock:
         append it to a cassette (``serve --record``)."""
         from bedrock_cli.testing import record
 
-        return record(self.emulator, path, upstream, self.region)
+        return record(self.emulator, path, upstream, real_env=self.real_env)
 
     def fault(self, spec: str) -> FaultSpec:
         """Inject faults into the next call (and its retries), in the grammar of the
@@ -147,14 +153,15 @@ def start_local_bedrock(
 @pytest.fixture
 def local_bedrock(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalBedrock]:
     """The offline Bedrock on a loopback port, with the environment pointing boto3 at it."""
+    import os
     import sys
 
     local, thread = start_local_bedrock()
+    local.real_env = {name: os.environ.get(name) for name in _REPLACED}
     boto3 = sys.modules.get("boto3")
     if boto3 is not None:  # a default session made earlier would keep its old credentials
         monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
-    for name in ("AWS_BEARER_TOKEN_BEDROCK", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
-                 "AWS_SESSION_TOKEN", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"):
+    for name in _REMOVED:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", local.endpoint_url)
     monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK", local.endpoint_url)

@@ -30,11 +30,12 @@ are on the pytest fixture ``local_bedrock`` (which serves over a loopback port i
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -77,15 +78,42 @@ def replay(emulator: Emulator, path: str | Path, match: Sequence[str] = CRITERIA
     return replayer
 
 
+@contextlib.contextmanager
+def environment(values: Mapping[str, str | None]) -> Iterator[None]:
+    """These environment variables (None: unset) for the duration, then as they were."""
+    before = {key: os.environ.get(key) for key in values}
+    try:
+        _apply(values)
+        yield
+    finally:
+        _apply(before)
+
+
+def _apply(values: Mapping[str, str | None]) -> None:
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 def record(emulator: Emulator, path: str | Path, upstream: str = "aws",
-           region: str = DEFAULT_REGION, session: Any = None) -> CassetteWriter:
+           region: str | None = None, session: Any = None,
+           real_env: Mapping[str, str | None] | None = None) -> Recorder:
     """Forward every request to ``upstream`` (``aws``, or a URL) and append it to the cassette
-    at ``path``. Raises ``recording.UpstreamError`` when AWS credentials are missing."""
+    at ``path``. The credentials (and, unless given, the region) are resolved with
+    ``real_env`` put back (the variables a double replaced with dummies), so the user's own
+    chain signs. Raises ``recording.UpstreamError`` when AWS credentials are missing."""
+    import boto3
+
+    with environment(real_env or {}):
+        region = region or (session or boto3.Session()).region_name or DEFAULT_REGION
+        target = Upstream(upstream, region, session)
     writer = CassetteWriter(Path(path))
-    recorder = Recorder(writer, Upstream(upstream, region, session))
+    recorder = Recorder(writer, target)
     _without_cassettes(emulator)
     emulator.interceptors.insert(0, recorder)
-    return writer
+    return recorder
 
 
 # ---------------------------------------------------------------------------- the client hook
@@ -214,21 +242,13 @@ class MockBedrock:
         if not botocore.session.Session().get_config_variable("region"):
             wanted["AWS_DEFAULT_REGION"] = self._region or DEFAULT_REGION
         self._saved_env = {k: os.environ.get(k) for k in wanted}
-        for key, value in wanted.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        _apply(wanted)
         self._saved_session, boto3.DEFAULT_SESSION = boto3.DEFAULT_SESSION, None
 
     def _restore_env(self) -> None:
         import boto3
 
-        for key, value in self._saved_env.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        _apply(self._saved_env)
         self._saved_env = {}
         boto3.DEFAULT_SESSION = self._saved_session
 
@@ -254,8 +274,10 @@ class MockBedrock:
         return replay(self.emulator, path, match, ignore)
 
     def record(self, path: str | Path, upstream: str = "aws",
-               region: str = DEFAULT_REGION) -> CassetteWriter:
-        return record(self.emulator, path, upstream, region)
+               region: str | None = None) -> Recorder:
+        """Forward every request to ``upstream`` (``aws``: your own credentials and region,
+        or a URL) and append it to a cassette."""
+        return record(self.emulator, path, upstream, region, real_env=self._saved_env)
 
     def fault(self, spec: str) -> faults.FaultSpec:
         """Faults for the next call, in the ``x-bedrock-cli-fault`` grammar (``throttle=2``)."""

@@ -160,9 +160,8 @@ def _double(app: AppContext, emulator: Emulator, responses: Path | None, record:
             raise UsageError(f"--match: {exc}.", "For example --match operation,model.") \
                 from None
     elif record:
-        region = app.settings.region or "us-east-1"
         try:
-            testing.record(emulator, record, upstream, region)
+            recorder = testing.record(emulator, record, upstream, app.settings.region)
         except UpstreamError as exc:
             raise UsageError(f"Cannot record: {exc}.",
                              "Configure AWS credentials (aws configure, AWS_PROFILE), or give "
@@ -170,7 +169,8 @@ def _double(app: AppContext, emulator: Emulator, responses: Path | None, record:
         except OSError as exc:
             raise UsageError(f"Cannot record to {record}: {exc.strerror or exc}.",
                              "Pick a writable path.") from None
-        return f"Recording every request to {record}, answered by {upstream} ({region})."
+        return (f"Recording every request to {record}, answered by {upstream} "
+                f"({recorder.upstream.region}).")
     if replay:
         return f"Answering from the cassette {replay}."
     plural = "" if len(rules) == 1 else "s"

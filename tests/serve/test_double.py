@@ -132,3 +132,37 @@ def test_serve_record_then_replay(served: list[Served], tmp_path: Path) -> None:
     with pytest.raises(ClientError) as info:
         converse(_client(replaying.url), "not recorded")
     assert "No recording in cassette" in info.value.response["Error"]["Message"]
+
+
+@pytest.fixture
+def real_keys(monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
+    """The user's own keys, set before ``local_bedrock`` replaces them with dummies."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDREALUSER")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "real-user-secret")
+    return "AKIDREALUSER", "real-user-secret"
+
+
+def test_fixture_records_with_the_users_own_credentials(
+        real_keys: tuple[str, str], local_bedrock: Any, tmp_path: Path) -> None:
+    import os
+
+    from bedrock_cli.local import Emulator, EmulatorOptions
+    from bedrock_cli.local.server import ServerConfig, ServerThread
+    from bedrock_cli.local.sigv4 import SignatureVerifier
+
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "testing"  # the fixture's dummies, for the client
+    upstream = ServerThread(Emulator(EmulatorOptions()), ServerConfig(
+        port=0, idle_timeout=2, shutdown_grace=0.5, verifier=SignatureVerifier(*real_keys)))
+    upstream.start()
+    try:
+        cassette = tmp_path / "c.jsonl"
+        local_bedrock.record(cassette, upstream=upstream.url)
+        r = converse(boto3.client("bedrock-runtime"), "hi", inferenceConfig={"maxTokens": 3})
+    finally:
+        upstream.stop(grace=0.5)
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 200  # signed with the real key
+    assert "real-user-secret" not in cassette.read_text() and \
+        "AKIDREALUSER" not in cassette.read_text()
+    local_bedrock.replay(cassette)
+    again = converse(boto3.client("bedrock-runtime"), "hi", inferenceConfig={"maxTokens": 3})
+    assert again["output"] == r["output"]

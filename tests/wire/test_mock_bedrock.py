@@ -174,3 +174,25 @@ def test_responses_file_from_the_environment(tmp_path: Path,
     with mock_bedrock():
         assert ask(boto3.client("bedrock-runtime"))["output"]["message"]["content"][0][
             "text"] == "Paris (from the file)."
+
+
+def test_recording_signs_with_the_users_profile_not_the_dummies(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bedrock_cli.local.sigv4 import SignatureVerifier
+
+    credentials = Path(os.environ["AWS_SHARED_CREDENTIALS_FILE"])
+    credentials.write_text("[mine]\naws_access_key_id = AKIDPROFILE\n"
+                           "aws_secret_access_key = profile-secret\n", encoding="utf-8")
+    monkeypatch.setenv("AWS_PROFILE", "mine")
+    upstream = ServerThread(Emulator(EmulatorOptions()), ServerConfig(
+        port=0, idle_timeout=2, shutdown_grace=0.5,
+        verifier=SignatureVerifier("AKIDPROFILE", "profile-secret"))).start()
+    try:
+        with mock_bedrock() as bedrock:
+            assert os.environ["AWS_ACCESS_KEY_ID"] == "testing"  # dummies for the clients
+            bedrock.record(tmp_path / "c.jsonl", upstream=upstream.url)
+            r = ask(boto3.client("bedrock-runtime"), inferenceConfig={"maxTokens": 3})
+    finally:
+        upstream.stop(grace=0.5)
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert "profile-secret" not in (tmp_path / "c.jsonl").read_text()
