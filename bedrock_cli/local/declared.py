@@ -37,6 +37,7 @@ import fnmatch
 import json
 import re
 import threading
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -221,5 +222,9 @@ def for_native(emulator: Any, operation: str, model_id: str, model: Any,
     """The declared answer to a native text InvokeModel body (read into a NativeCall)."""
     tools = bool(body.get("tools") or body.get("toolConfig"))
     ids = (model_id, str(getattr(model, "id", "") or ""))
-    return _generation(emulator, Call(operation, ids, _last_user(call.turns),
-                                      "\n".join(call.system), tools))
+    gen = _generation(emulator, Call(operation, ids, _last_user(call.turns),
+                                     "\n".join(call.system), tools))
+    for use in gen.tool_uses if gen is not None else []:
+        # native tool calls carry their id as "id" (families' Done.tool_uses)
+        use["id"] = use.pop("toolUseId", None) or "tooluse_" + uuid.uuid4().hex[:22]
+    return gen
