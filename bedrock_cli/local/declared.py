@@ -34,6 +34,7 @@ rule and its line.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 import re
 import threading
@@ -205,8 +206,22 @@ def _generation(emulator: Any, call: Call) -> DeclaredGeneration | None:
     answer = declared.answer(call) if declared is not None else None
     if answer is None:
         return None
+    if answer.error is not None and answer.error not in modeled_errors(call.operation):
+        raise errors.validation(
+            f"The declared {answer.error} is not an error {call.operation} can return (Bedrock "
+            f"sends it only from other operations); declare one of "
+            f"{', '.join(sorted(modeled_errors(call.operation)))}.")
     answer.raise_error()
     return DeclaredGeneration(answer)
+
+
+@functools.lru_cache(maxsize=16)
+def modeled_errors(operation: str) -> frozenset[str]:
+    """The errors botocore's ``bedrock-runtime`` model lists for ``operation``."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("bedrock-runtime")
+    return frozenset(shape.name for shape in model.operation_model(operation).error_shapes)
 
 
 def for_converse(emulator: Any, operation: str, ctx: Any) -> DeclaredGeneration | None:

@@ -137,7 +137,7 @@ def test_a_declared_throttle_is_retried_by_botocore_then_answered(
     ("ModelTimeoutException", 408), ("ServiceUnavailableException", 503),
     ("AccessDeniedException", 403), ("ResourceNotFoundException", 404),
     ("ModelErrorException", 424), ("ModelNotReadyException", 429),
-    ("InternalServerException", 500), ("ServiceQuotaExceededException", 400)])
+    ("InternalServerException", 500)])
 def test_declared_errors_have_bedrocks_status(emulator: Emulator, code: str,
                                               status: int) -> None:
     runtime = make_client("bedrock-runtime", emulator, retries={"total_max_attempts": 1})
@@ -149,6 +149,22 @@ def test_declared_errors_have_bedrocks_status(emulator: Emulator, code: str,
         assert err["Error"]["Code"] == code
         assert err["Error"]["Message"] == "declared failure"
         assert err["ResponseMetadata"]["HTTPStatusCode"] == status
+
+
+def test_an_error_the_operation_cannot_return_is_explained(emulator: Emulator) -> None:
+    """ServiceQuotaExceededException is an InvokeModel error, never a Converse one."""
+    runtime = make_client("bedrock-runtime", emulator, region="us-west-2",
+                          retries={"total_max_attempts": 1})
+    declare(emulator, error="ServiceQuotaExceededException")
+    with pytest.raises(ClientError) as info:
+        ask(runtime, "x")
+    assert info.value.response["Error"]["Code"] == "ValidationException"
+    assert "not an error Converse can return" in info.value.response["Error"]["Message"]
+    model_id, body = BODIES["nova"]
+    with pytest.raises(ClientError) as info:
+        runtime.invoke_model(modelId=model_id, body=json.dumps(body))
+    assert info.value.response["Error"]["Code"] == "ServiceQuotaExceededException"
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
 @pytest.fixture
