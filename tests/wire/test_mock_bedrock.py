@@ -31,8 +31,16 @@ def test_plain_boto3_needs_no_keys_or_region_and_the_env_is_restored() -> None:
         assert ask(runtime)["output"]["message"]["content"] == [{"text": "Paris."}]
         control = boto3.client("bedrock")
         assert control.list_foundation_models()["modelSummaries"]
+        import botocore.session
+
+        own_session = boto3.Session(region_name="us-east-1").client("bedrock-runtime")
+        bare = botocore.session.get_session().create_client("bedrock-runtime",
+                                                            region_name="us-east-1")
+        assert ask(own_session)["output"]["message"]["content"] == [{"text": "Paris."}]
+        assert ask(bare)["output"]["message"]["content"] == [{"text": "Paris."}]
         assert [(r.operation, r.model_id) for r in bedrock.requests] == [
-            ("Converse", NOVA), ("ListFoundationModels", None)]
+            ("Converse", NOVA), ("ListFoundationModels", None), ("Converse", NOVA),
+            ("Converse", NOVA)]
         assert bedrock.requests[0].json()["messages"] == MESSAGES
     assert "AWS_ACCESS_KEY_ID" not in os.environ and "AWS_DEFAULT_REGION" not in os.environ
 
