@@ -156,7 +156,9 @@ class History:
 
     def _connect(self) -> sqlite3.Connection:
         if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            from bedrock_cli.paths import private_dir
+
+            private_dir(self.path.parent)
             if not self.path.exists():
                 # create it private before SQLite opens it; the -wal/-shm files inherit the mode
                 os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))

@@ -34,6 +34,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bedrock_cli.batch.storage import Location, StorageError, Store, parse_uri
+from bedrock_cli.paths import private_dir
 
 from .router import Emulator, Request
 
@@ -119,7 +120,7 @@ class _Lock:
         self.fd: int | None = None
 
     def acquire(self) -> bool:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             try:
@@ -273,7 +274,7 @@ class JobRun:
         from bedrock_cli.batch.records import repair_tail
 
         spool = self.store.spool(self.job_id) / (relative + ".out")
-        spool.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(spool.parent)
         spool.touch()
         repair_tail(spool)
         done = self._tally()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from bedrock_cli import __version__
 from bedrock_cli.errors import BedrockCliError
+from bedrock_cli.paths import private_dir
 
 if TYPE_CHECKING:
     from bedrock_cli.context import AppContext
@@ -121,7 +122,7 @@ def check_data_dir(app: AppContext) -> Check:
     data = app.settings.data_dir
     fix = "Set BEDROCK_CLI_HOME to a writable directory (or fix the permissions)."
     try:
-        data.mkdir(parents=True, exist_ok=True)
+        private_dir(data)
         probe = data / f".doctor-{os.getpid()}.tmp"
         probe.write_bytes(b"ok")
         probe.unlink()
