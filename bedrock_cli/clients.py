@@ -195,7 +195,17 @@ class Clients:
     def endpoint(self) -> str:
         if self.backend == "local":
             return "the local emulator"
-        return str(self.settings.endpoint_url or f"bedrock-runtime.{self.region}.amazonaws.com")
+        # boto3 also takes the endpoint from the environment (or a .env): name where it went
+        if self.settings.endpoint_url:
+            return str(self.settings.endpoint_url)
+        given = os.environ.get("AWS_ENDPOINT_URL_BEDROCK_RUNTIME") or \
+            os.environ.get("AWS_ENDPOINT_URL")
+        if given:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(str(given))  # never a user:password part
+            return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+        return f"bedrock-runtime.{self.region}.amazonaws.com"
 
 
 def _log_requests(client: Any, log: Callable[[str], None]) -> None:
