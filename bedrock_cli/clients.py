@@ -179,7 +179,10 @@ class Clients:
             from bedrock_cli.local import Emulator, EmulatorOptions
 
             # in-process, file:// batch URIs reach only what this user can already reach
-            extra = {"local_guardrails": self.settings.local_guardrails, "file_uris": True}
+            extra = {"local_guardrails": self.settings.local_guardrails, "file_uris": True,
+                     # a bedrock-cli process ends with its command: batch jobs then run in a
+                     # detached runner (the console script sets this), else in a thread
+                     "batch_runner": os.environ.get("BEDROCK_CLI_LOCAL_BATCH_RUNNER", "thread")}
             self._emulator = Emulator(EmulatorOptions(region=self.region, extra=extra))
         return self._emulator
 
