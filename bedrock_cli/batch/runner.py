@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from bedrock_cli.context import AppContext
     from bedrock_cli.types import TextResult
 
+SCHEMA_MISMATCH = "SchemaMismatch"  # an extract answer that breaks the schema
 BACKOFF_BASE = 0.5  # seconds before the first client-side retry (before jitter)
 BACKOFF_CAP = 20.0
 TICK = 0.1  # the coordinator wakes at least this often (signals, progress)
@@ -304,12 +305,25 @@ class Runner:
             "cost_usd": cost, "model": built.model_name, "model_id": built.request.model_id,
             "latency_ms": result.latency_ms, "stop_reason": result.stop_reason,
         }
-        tools = [b["toolUse"].get("input") for b in result.content if "toolUse" in b]
-        if tools:
-            line["data"] = tools[0]
-        self.sink.write(line)
-        stats = self.stats
-        stats.ok += 1
+        if built.schema is not None:  # extract: judged as `extract` judges it
+            from bedrock_cli.tasks.extract import read_answer, shown_raw
+
+            data, problem, raw, _ = read_answer(result.content, result.text, built.schema)
+            if problem:
+                self._fail(task.record, SCHEMA_MISMATCH, "The model's answer does not match "
+                           f"the schema: {problem}. Raw answer: {shown_raw(raw)}",
+                           throttled=False)
+            else:
+                line["data"] = data
+        else:
+            tools = [b["toolUse"].get("input") for b in result.content if "toolUse" in b]
+            if tools:
+                line["data"] = tools[0]
+            problem = None
+        if not problem:
+            self.sink.write(line)
+            self.stats.ok += 1
+        stats = self.stats  # the tokens were spent either way
         stats.input_tokens += result.usage.input_tokens
         stats.output_tokens += result.usage.output_tokens
         if cost is None:
