@@ -179,7 +179,11 @@ def main(argv: list[str] | None = None) -> int:
     if store.load(job_id) is None:
         return 0
     try:
-        run_locked(emulator, store, job_id)
+        for _ in range(5):  # another process may be probing the lock at this very moment
+            if run_locked(emulator, store, job_id) or \
+                    (store.load(job_id) or {}).get("status") in TERMINAL:
+                break
+            time.sleep(0.2)
     except Exception:  # pragma: no cover - logged for whoever looks at <jobId>.log
         traceback.print_exc()
         return 1
