@@ -179,7 +179,10 @@ class Clients:
             from bedrock_cli.local import Emulator, EmulatorOptions
 
             # in-process, file:// batch URIs reach only what this user can already reach
-            extra = {"local_guardrails": self.settings.local_guardrails, "file_uris": True}
+            extra = {"local_guardrails": self.settings.local_guardrails, "file_uris": True,
+                     # a bedrock-cli process ends with its command: batch jobs then run in a
+                     # detached runner (the console script sets this), else in a thread
+                     "batch_runner": os.environ.get("BEDROCK_CLI_LOCAL_BATCH_RUNNER", "thread")}
             self._emulator = Emulator(EmulatorOptions(region=self.region, extra=extra))
             _declare(self._emulator)
         return self._emulator
@@ -196,7 +199,17 @@ class Clients:
     def endpoint(self) -> str:
         if self.backend == "local":
             return "the local emulator"
-        return str(self.settings.endpoint_url or f"bedrock-runtime.{self.region}.amazonaws.com")
+        # boto3 also takes the endpoint from the environment (or a .env): name where it went
+        if self.settings.endpoint_url:
+            return str(self.settings.endpoint_url)
+        given = os.environ.get("AWS_ENDPOINT_URL_BEDROCK_RUNTIME") or \
+            os.environ.get("AWS_ENDPOINT_URL")
+        if given:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(str(given))  # never a user:password part
+            return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+        return f"bedrock-runtime.{self.region}.amazonaws.com"
 
 
 def _log_requests(client: Any, log: Callable[[str], None]) -> None:

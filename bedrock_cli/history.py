@@ -20,6 +20,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from bedrock_cli.errors import ConfigError
+
 DB_NAME = "history.db"
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -141,6 +143,34 @@ class CallRecord:
     conversation_id: str | None = None
 
 
+_DAMAGE_CODES = (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB
+
+
+def move_aside(path: Path) -> str:
+    """The fix for a damaged store (doctor gives it too)."""
+    return f"Move it aside (mv {path} {path}.bak); a new one is made on the next call."
+
+
+class HistoryDamaged(ConfigError):
+    """The store is a file SQLite cannot read (garbage, truncated, corrupt pages): the
+    environment's problem, not a bug. `str()` carries the fix too, for the warning of
+    commands that only write history and carry on without it."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(f"The history store {path} is damaged: {detail}.", move_aside(path))
+        self.short = f"{path} is damaged: {detail}; `mv {path} {path}.bak` fixes it"
+
+    def __str__(self) -> str:
+        return self.short
+
+
+def is_damage(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)  # Python 3.11+
+    if code is not None:
+        return code & 0xFF in _DAMAGE_CODES
+    return type(exc) is sqlite3.DatabaseError  # what SQLite's CORRUPT and NOTADB map to
+
+
 class History:
     """The store. One connection per process, shared by threads behind a lock (the
     map-reduce of `summarize` logs its parallel calls from worker threads)."""
@@ -151,22 +181,40 @@ class History:
         self._lock = threading.RLock()
 
     def connect(self) -> sqlite3.Connection:
-        with self._lock:
+        with self._lock, self._guard():
             return self._connect()
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """A damaged file becomes `HistoryDamaged` (exit 3 with the fix) wherever it shows:
+        on opening, or only when a query reaches a bad page."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            if not is_damage(exc):
+                raise
+            self.close()
+            raise HistoryDamaged(self.path, str(exc)) from None
 
     def _connect(self) -> sqlite3.Connection:
         if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            from bedrock_cli.paths import private_dir
+
+            private_dir(self.path.parent)
             if not self.path.exists():
                 # create it private before SQLite opens it; the -wal/-shm files inherit the mode
                 os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
                                  check_same_thread=False)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA busy_timeout = 30000")
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
-            self._migrate(db)
+            try:
+                db.row_factory = sqlite3.Row
+                db.execute("PRAGMA busy_timeout = 30000")
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("PRAGMA synchronous = NORMAL")
+                self._migrate(db)
+            except BaseException:
+                db.close()
+                raise
             self._db = db
         return self._db
 
@@ -179,7 +227,7 @@ class History:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+        with self._lock, self._guard():
             db = self.connect()
             db.execute("BEGIN IMMEDIATE")
             try:
@@ -240,7 +288,7 @@ class History:
 
     # -- reading -----------------------------------------------------------------------
     def _all(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        with self._lock:
+        with self._lock, self._guard():
             return [dict(row) for row in self.connect().execute(sql, args).fetchall()]
 
     def get(self, call_id: str) -> dict[str, Any] | None:

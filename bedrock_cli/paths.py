@@ -38,6 +38,29 @@ def config_file(environ: Mapping[str, str] | None = None) -> Path:
     return Path(explicit) if explicit else user_config_dir(env) / "config.toml"
 
 
+PRIVATE_DIR_MODE = 0o700
+
+
+def private_dir(path: Path) -> Path:
+    """Create `path` and any missing parent as 0700 (the XDG rule), whatever the umask, so no
+    other local user can plant files in our data, config or cache directories before the
+    private files in them exist. Directories that already exist are left as they are."""
+    missing: list[Path] = []
+    probe = path
+    while not probe.is_dir():
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    for directory in reversed(missing):  # the umask can only narrow 0700, never widen it
+        try:
+            directory.mkdir(mode=PRIVATE_DIR_MODE)
+        except FileExistsError:
+            if not directory.is_dir():
+                raise
+    return path
+
+
 def temporary_beside(path: Path) -> Path:
     """A fresh name for a temporary file next to `path` (random, so not guessable)."""
     import secrets
@@ -52,10 +75,14 @@ def create_exclusive(tmp: Path, mode: int) -> int:
 
 
 def atomic_write(path: Path, data: bytes, *, mode: int = 0o644) -> None:
-    """Write `data` to `path` so readers see the old file or the new one, never a torn one."""
+    """Write `data` to `path` so readers see the old file or the new one, never a torn one.
+    A private file (no group or other bits in `mode`) gets private missing directories."""
     tmp = temporary_beside(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if mode & 0o077:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            private_dir(path.parent)
         fd = create_exclusive(tmp, mode)
     except OSError as exc:  # name the file asked for, not the temporary
         raise OSError(exc.errno, exc.strerror, str(path)) from exc

@@ -204,10 +204,12 @@ def _check_converse(response: Any) -> None:
     message = output.get("message") if isinstance(output, dict) else None
     if not isinstance(message, dict) or not isinstance(message.get("content"), list) or \
             "stopReason" not in response:
-        raise ServiceError(UNREADABLE, "Retry the request; --debug shows the HTTP exchange.")
+        raise ServiceError(UNREADABLE, "Retry the request; --debug shows the HTTP exchange.",
+                           code=MALFORMED)
 
 
 UNREADABLE = "Bedrock's answer could not be read: it is not a complete response."
+MALFORMED = "MalformedResponse"  # ours, not Bedrock's: the body was not the operation's shape
 
 
 def _raised_in(exc: BaseException, module: str) -> bool:
@@ -239,7 +241,8 @@ def map_exception(exc: BaseException, *, model_id: str | None = None,
     if isinstance(exc, (ConnectionError, TimeoutError)):
         return ServiceError(f"Connection failed: {exc}", "Check the network and retry.")
     if _raised_in(exc, "botocore.parsers"):  # a body of the wrong shape (TypeError & co)
-        return ServiceError(UNREADABLE, "Retry the request; --debug shows the HTTP exchange.")
+        return ServiceError(UNREADABLE, "Retry the request; --debug shows the HTTP exchange.",
+                            code=MALFORMED)
     if isinstance(exc, OSError) and exc.filename is not None:  # e.g. an -o not writable
         return UsageError(f"{exc.filename}: {exc.strerror or exc}.",
                           "Check the path, its permissions and the free space on its disk.")

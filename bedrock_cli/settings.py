@@ -122,6 +122,9 @@ class Settings:
     values: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     config_path: Path = field(default_factory=paths.config_file)
+    # AWS's own variables taken from `.env` (absent from the real environment), for the notice
+    from_dotenv: dict[str, str] = field(default_factory=dict)
+    dotenv_path: Path | None = None
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -199,9 +202,40 @@ def resolve(
     # AWS's own variables that .env may carry are exported for boto3, never overriding the
     # real environment.
     for key, value in dotenv.items():
-        if key.startswith("AWS_") and key not in env and environ is None:
-            os.environ[key] = value
+        if key.startswith("AWS_") and key not in env and value:
+            settings.from_dotenv[key] = value
+            if environ is None:
+                os.environ[key] = value
+    if settings.from_dotenv:
+        settings.dotenv_path = (cwd or Path.cwd()) / ".env"
     return settings
+
+
+_SHOWN = ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+
+
+def dotenv_notice(settings: Settings) -> str | None:
+    """One line saying which AWS variables came from `.env`: an endpoint, a key or a profile
+    there silently decides where calls go and whose credentials sign them. Values are shown
+    only for endpoints (without any user:password part), regions and profiles; never a
+    secret's."""
+    if not settings.from_dotenv:
+        return None
+    shown = []
+    for key, value in sorted(settings.from_dotenv.items()):
+        if key.startswith("AWS_ENDPOINT_URL"):
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(value)
+            host = parts.hostname or ""
+            shown.append(f"{key}={parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}"
+                         if parts.scheme and host else f"{key}=(not a URL)")
+        elif key in _SHOWN:
+            shown.append(f"{key}={value}")
+        else:
+            shown.append(key)
+    return (f"Using AWS settings from {settings.dotenv_path} (not set in the environment): "
+            f"{', '.join(shown)}. Remove them there if calls should not use them.")
 
 
 def render_toml(values: Mapping[str, Any]) -> str:

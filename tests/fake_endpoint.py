@@ -10,6 +10,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -39,6 +40,9 @@ class FakeEndpoint:
     def __init__(self) -> None:
         self.queue: deque[Scripted] = deque()
         self.requests: list[Seen] = []
+        #: answers every request the queue has nothing for (given the request and its number)
+        self.responder: Callable[[Seen, int], Scripted] | None = None
+        self.lock = threading.Lock()
         endpoint = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -50,8 +54,14 @@ class FakeEndpoint:
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                endpoint.requests.append(Seen(self.command, self.path, dict(self.headers), body))
-                scripted = endpoint.queue.popleft() if endpoint.queue else Scripted(
+                seen = Seen(self.command, self.path, dict(self.headers), body)
+                with endpoint.lock:
+                    endpoint.requests.append(seen)
+                    number = len(endpoint.requests)
+                    scripted = endpoint.queue.popleft() if endpoint.queue else None
+                if scripted is None and endpoint.responder is not None:
+                    scripted = endpoint.responder(seen, number)
+                scripted = scripted or Scripted(
                     404, json.dumps({"message": "nothing scripted"}).encode(),
                     {"x-amzn-ErrorType": "ResourceNotFoundException:"})
                 self.send_response(scripted.status)

@@ -46,6 +46,7 @@ class Built:
     request: TextRequest
     model: ModelInfo | None
     model_name: str
+    schema: dict[str, Any] | None = None  # extract: what the tool's input must satisfy
 
 
 @dataclass
@@ -55,6 +56,7 @@ class TaskPrompt:
     tool_config: dict[str, Any] | None = None
     hints: dict[str, str] = field(default_factory=dict)  # requestMetadata, for the engines
     temperature: float | None = None  # the task's default when the user sets none
+    schema: dict[str, Any] | None = None  # extract: the answer is checked against it
 
 
 def task_prompt(task: str, text: str, system: list[str], record: dict[str, Any],
@@ -97,8 +99,9 @@ def task_prompt(task: str, text: str, system: list[str], record: dict[str, Any],
             raise ValueError('extract needs a JSON schema: --schema FILE or a "schema" field')
         instruction = (f"Extract the fields from the document below and call the {extract.TOOL} "
                        "tool with them. Use null where the document does not give a value.")
+        tool_schema = {"type": "object", **schema}
         return TaskPrompt(system or [extract.SYSTEM], instruction + "\n\n" + document,
-                          extract.tool_config({"type": "object", **schema}), temperature=0.0)
+                          extract.tool_config(tool_schema), temperature=0.0, schema=tool_schema)
     return TaskPrompt(system, text)
 
 
@@ -160,6 +163,7 @@ class RequestBuilder:
             sampling = params.Sampling(conv.max_tokens, conv.temperature, conv.top_p, conv.top_k,
                                        conv.stop, None)
             messages, system, tool_config, hints = conv.messages, conv.system, None, {}
+            answer_schema = None
             if not messages:
                 raise ValueError("modelInput has no messages")
         else:
@@ -176,6 +180,7 @@ class RequestBuilder:
                                  data, self.defaults)
             messages = [{"role": "user", "content": [{"text": prompt.text}]}]
             system, tool_config, hints = prompt.system, prompt.tool_config, prompt.hints
+            answer_schema = prompt.schema
             sampling = _sampling(data, self.defaults.sampling)
             if sampling.temperature is None:
                 sampling.temperature = prompt.temperature
@@ -200,7 +205,7 @@ class RequestBuilder:
             additional_fields=params.additional_fields(sampling, model),
             metadata=metadata, tool_config=tool_config,
         )
-        return Built(request, model, model_name)
+        return Built(request, model, model_name, answer_schema)
 
 
 def _templated(defaults: Defaults, data: dict[str, Any], text: Any) -> tuple[str | None, str]:

@@ -8,6 +8,9 @@ the interactive history.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -123,13 +126,34 @@ def _run(app: AppContext, req: RunRequest, builder: RequestBuilder, scan: Scan) 
     records = (r for r in iter_records(req.input) if not contains(done, id_hash(r.key)))
     # Build the one boto3 client here: Clients caches it without a lock, and forty workers
     # racing to create it would each load the service model (seconds of CPU).
-    _ = app.runtime.clients.runtime
+    client = app.runtime.clients.runtime
     try:
-        with Progress(out, stats) as progress:
+        with Progress(out, stats) as progress, _count_retries(client, stats):
             Runner(app, builder, sink, stats, req.options, progress).run(records)
     finally:
         sink.close()
     return stats
+
+
+@contextmanager
+def _count_retries(client: Any, stats: Stats) -> Iterator[None]:
+    """Count botocore's own retries (`Stats.sdk_retries`): every HTTP attempt after a call's
+    first, throttling, 5xx and connection errors alike — what the endpoint saw, not only the
+    run's re-queues. Botocore numbers each attempt in the request's retry context."""
+    lock = threading.Lock()
+
+    def created(request: Any, **_kwargs: Any) -> None:
+        attempt = (getattr(request, "context", None) or {}).get("retries", {}).get("attempt", 1)
+        if attempt > 1:
+            with lock:
+                stats.sdk_retries += 1
+
+    event = "request-created.bedrock-runtime.Converse"
+    client.meta.events.register(event, created)
+    try:
+        yield
+    finally:
+        client.meta.events.unregister(event, created)
 
 
 def _summary(app: AppContext, req: RunRequest, stats: Stats) -> None:
@@ -178,6 +202,15 @@ def _history(app: AppContext, req: RunRequest, stats: Stats, builder: RequestBui
 
 def _finish(req: RunRequest, stats: Stats) -> None:
     where = f" in {req.output}" if req.output else ""
+    if stats.gave_up:
+        failed = f", {stats.failures} failed" if stats.failures else ""
+        raise ThrottledError(
+            f"Gave up: {stats.gave_up}; {stats.unfinished} of {stats.total} records not run"
+            f"{failed}; finished results are kept{where}.",
+            ("Run the same command again later to resume (done records are skipped); "
+             if req.output else "Use -o FILE to be able to resume; ")
+            + "lower --concurrency or --max-rps, or ask for a higher quota.",
+            code="ThrottlingException")
     if stats.interrupted and stats.unfinished:
         raise InterruptedByUser(
             f"Interrupted with {stats.unfinished} of {stats.total} records not run; finished "

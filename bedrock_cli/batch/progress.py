@@ -22,7 +22,9 @@ class Stats:
     failed_throttled: int = 0
     carried_errors: int = 0  # error lines kept from an earlier run (--no-retry-errors)
     carried_throttled: int = 0
-    retries: int = 0  # client-side re-queues (throttling and transient errors)
+    requeues: int = 0  # client-side re-queues sent (throttling and transient errors)
+    sdk_retries: int = 0  # botocore's own retries inside a call (every HTTP attempt after one)
+    gave_up: str | None = None  # why the run stopped early (every call throttled)
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float = 0.0
@@ -45,6 +47,11 @@ class Stats:
     @property
     def unfinished(self) -> int:
         return self.total - self.done
+
+    @property
+    def retries(self) -> int:
+        """Every attempt beyond a record's first: botocore's retries and the run's re-queues."""
+        return self.requeues + self.sdk_retries
 
     @property
     def failures(self) -> int:
@@ -73,7 +80,8 @@ class Stats:
             "total": self.total, "skipped": self.skipped, "succeeded": self.ok,
             "failed": self.failed, "failed_throttled": self.failed_throttled,
             "carried_errors": self.carried_errors, "unfinished": self.unfinished,
-            "retries": self.retries, "input_tokens": self.input_tokens,
+            "retries": self.retries, "sdk_retries": self.sdk_retries,
+            "gave_up": self.gave_up, "input_tokens": self.input_tokens,
             "output_tokens": self.output_tokens, "cost_usd": round(self.cost_usd, 8),
             "unpriced": self.cost_unknown, "elapsed_s": round(self.elapsed, 3),
             "records_per_s": round(self.rate, 2), "lowest_concurrency": self.lowest_concurrency,

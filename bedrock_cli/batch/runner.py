@@ -13,6 +13,11 @@ the record's retry budget runs out; `--max-rps` adds a token bucket in front of 
 
 Ctrl-C: no new calls; calls in flight get `drain_seconds` to finish (a second Ctrl-C stops at
 once); finished results are written, the rest run again on the next resume.
+
+Giving up: when nothing but throttling has come back for `GIVE_UP_AFTER` seconds (and at
+least `GIVE_UP_STREAK` throttled calls in a row), waiting longer only burns time: the run stops
+at once, leaving the records not yet finished untouched so that running the same command again
+resumes them (`Stats.gave_up` says why; exit 4).
 """
 
 from __future__ import annotations
@@ -38,6 +43,9 @@ if TYPE_CHECKING:
     from bedrock_cli.context import AppContext
     from bedrock_cli.types import TextResult
 
+SCHEMA_MISMATCH = "SchemaMismatch"  # an extract answer that breaks the schema
+GIVE_UP_AFTER = 30.0  # seconds of nothing but throttling before a run stops (resumable)
+GIVE_UP_STREAK = 5  # and at least this many throttled calls in a row
 BACKOFF_BASE = 0.5  # seconds before the first client-side retry (before jitter)
 BACKOFF_CAP = 20.0
 TICK = 0.1  # the coordinator wakes at least this often (signals, progress)
@@ -171,6 +179,8 @@ class Runner:
         self._retry: list[tuple[float, int, Task]] = []
         self._waiting: Task | None = None  # built, waiting for a token
         self._exhausted = False
+        self._streak = 0  # throttled calls in a row
+        self._last_good = 0.0  # when a call last came back with anything but throttling
         stats.concurrency = stats.lowest_concurrency = options.concurrency
 
     # -- one call (worker threads) --------------------------------------------------------
@@ -181,12 +191,13 @@ class Runner:
     def run(self, records: Iterator[Record]) -> Stats:
         pool = Pool(self.options.concurrency, self._call)
         in_flight = 0
-        self.stats.started = time.monotonic()  # start-up (scan, client) is not the run
+        self.stats.started = self._last_good = time.monotonic()  # start-up is not the run
         try:
             with self._signals():
                 while True:
                     now = time.monotonic()
                     self._notice_interrupt(in_flight, now)
+                    self._check_give_up(now)
                     if self.interrupts >= 2 or (self.stopping and now >= self._deadline):
                         break
                     if not self.stopping:
@@ -234,6 +245,7 @@ class Runner:
                     self._waiting = task
                     break
             task.epoch = self.aimd.epoch
+            self.stats.requeues += task.attempts > 0  # counted when sent, as the endpoint sees
             pool.tasks.put(task)
             sent += 1
         return sent
@@ -273,21 +285,34 @@ class Runner:
                     f"Interrupted: waiting up to {self.options.drain_seconds:g} s for {in_flight} "
                     "call(s) in flight (Ctrl-C again to stop now); the rest run on resume.")
 
+    def _check_give_up(self, now: float) -> None:
+        quiet = now - self._last_good
+        if self.stopping or self._streak < GIVE_UP_STREAK or quiet < GIVE_UP_AFTER:
+            return
+        self.stopping = True
+        self._deadline = now  # calls in flight are throttled too: their records run on resume
+        self.stats.gave_up = (f"every call for {quiet:.0f} s was throttled ({self._streak} in "
+                              "a row)")
+        self.progress.message(f"Giving up: {self.stats.gave_up}.")
+
     def _settle(self, task: Task, result: TextResult | None,
                 error: BedrockCliError | None) -> None:
         if result is not None:
+            self._streak, self._last_good = 0, time.monotonic()
             self.aimd.success()
             self._succeed(task, result)
             return
         assert error is not None
         kind = classify(error)
         if kind == "throttle":
+            self._streak += 1
             self.aimd.throttled(task.epoch)
+        else:
+            self._streak, self._last_good = 0, time.monotonic()
         if self.stopping:
             return  # not finished: it runs again on resume
         if kind != "final" and task.attempts < self.options.retries:
             task.attempts += 1
-            self.stats.retries += 1
             delay = random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (task.attempts - 1)))
             heapq.heappush(self._retry, (time.monotonic() + delay, next(self._seq), task))
             return
@@ -304,12 +329,25 @@ class Runner:
             "cost_usd": cost, "model": built.model_name, "model_id": built.request.model_id,
             "latency_ms": result.latency_ms, "stop_reason": result.stop_reason,
         }
-        tools = [b["toolUse"].get("input") for b in result.content if "toolUse" in b]
-        if tools:
-            line["data"] = tools[0]
-        self.sink.write(line)
-        stats = self.stats
-        stats.ok += 1
+        if built.schema is not None:  # extract: judged as `extract` judges it
+            from bedrock_cli.tasks.extract import read_answer, shown_raw
+
+            data, problem, raw, _ = read_answer(result.content, result.text, built.schema)
+            if problem:
+                self._fail(task.record, SCHEMA_MISMATCH, "The model's answer does not match "
+                           f"the schema: {problem}. Raw answer: {shown_raw(raw)}",
+                           throttled=False)
+            else:
+                line["data"] = data
+        else:
+            tools = [b["toolUse"].get("input") for b in result.content if "toolUse" in b]
+            if tools:
+                line["data"] = tools[0]
+            problem = None
+        if not problem:
+            self.sink.write(line)
+            self.stats.ok += 1
+        stats = self.stats  # the tokens were spent either way
         stats.input_tokens += result.usage.input_tokens
         stats.output_tokens += result.usage.output_tokens
         if cost is None:

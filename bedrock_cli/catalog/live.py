@@ -162,7 +162,8 @@ def _plain(data: Any) -> Any:
 def save(snapshot: Snapshot, path: Path) -> None:
     from bedrock_cli.paths import atomic_write
 
-    atomic_write(path, json.dumps(snapshot.to_json(), ensure_ascii=False).encode("utf-8"))
+    atomic_write(path, json.dumps(snapshot.to_json(), ensure_ascii=False).encode("utf-8"),
+                 mode=0o600)
 
 
 def load(path: Path) -> Snapshot | None:

@@ -137,6 +137,9 @@ def make_context(flags: dict[str, Any]) -> AppContext:
     settings = settings_module.resolve(flags)
     output = Output(fmt=str(settings.format), quiet=bool(settings.quiet),
                     debug=bool(settings.debug))
+    notice = settings_module.dotenv_notice(settings)
+    if notice:
+        output.notice(notice)
     return AppContext(settings, output)
 
 

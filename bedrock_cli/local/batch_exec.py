@@ -4,11 +4,10 @@ own Converse / InvokeModel routes, input and output through S3 or `file://`.
 Why on disk: with the local backend the emulator lives inside one CLI process, and
 `batch submit` and `batch wait` are two processes. Each job is a JSON file under
 `<data dir>/local-batch-jobs/` (the same directory for in-process use and `serve`), and a job
-runs in a background thread of whichever emulator holds the job's lock file (an OS lock, so it
-is released when that process dies). A process that reads a job nobody is running takes it
-over and carries on from the job's spool files, which hold the finished records line by line.
-So a job submitted on the local backend makes progress while a `bedrock-cli` process looks at
-it — `batch wait` runs it to the end — and `serve` runs it in the background.
+runs in whichever process holds the job's lock file (an OS lock, so it is released when that
+process dies), carrying on from the job's spool files, which hold the finished records line by
+line. Who runs a job — a thread of a long-lived host, or a detached runner for the command
+line's short-lived processes — is `local/batch_runner.py`.
 
 S3: the emulator never uses real AWS credentials. Its S3 client has dummy keys and boto3's own
 endpoint resolution, so `AWS_ENDPOINT_URL_S3` (a moto server, MinIO with any keys) or moto's
@@ -34,6 +33,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bedrock_cli.batch.storage import Location, StorageError, Store, parse_uri
+from bedrock_cli.paths import private_dir
 
 from .router import Emulator, Request
 
@@ -46,7 +46,6 @@ _RECORD_CHARS = string.ascii_uppercase + string.digits
 _RETRYABLE = (429, 500, 503)
 _DUMMY_KEY, _DUMMY_SECRET = "AKIALOCALEMULATOR000", "local-emulator-secret-not-a-real-key"
 _save_lock = threading.Lock()
-_running: set[str] = set()
 
 
 def now_iso(offset_hours: float = 0) -> str:
@@ -109,61 +108,6 @@ class JobStore:
 
     def stopping(self, job_id: str) -> bool:
         return self.stop_marker(job_id).exists()
-
-
-class _Lock:
-    """An exclusive OS lock on `<job>.lock`, released by the OS if the process dies."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.fd: int | None = None
-
-    def acquire(self) -> bool:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            try:
-                import fcntl
-
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except ImportError:  # pragma: no cover - Windows
-                import msvcrt
-
-                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
-        except OSError:
-            os.close(fd)
-            return False
-        self.fd = fd
-        return True
-
-    def release(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)  # closing drops the lock
-            self.fd = None
-
-
-def ensure_running(emulator: Emulator, store: JobStore, job: dict[str, Any]) -> None:
-    """Run the job in a background thread here, unless it is finished or someone runs it."""
-    job_id = job["jobId"]
-    if job.get("status") in TERMINAL:
-        return
-    with _save_lock:
-        if job_id in _running:
-            return
-        _running.add(job_id)
-    threading.Thread(target=_run_guarded, args=(emulator, store, job_id),
-                     name=f"batch-job-{job_id}", daemon=True).start()
-
-
-def _run_guarded(emulator: Emulator, store: JobStore, job_id: str) -> None:
-    lock = _Lock(store.root / f"{job_id}.lock")
-    try:
-        if lock.acquire():
-            JobRun(emulator, store, job_id).run()
-    finally:
-        lock.release()
-        with _save_lock:
-            _running.discard(job_id)
 
 
 def s3_client(region: str) -> Any:
@@ -273,7 +217,7 @@ class JobRun:
         from bedrock_cli.batch.records import repair_tail
 
         spool = self.store.spool(self.job_id) / (relative + ".out")
-        spool.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(spool.parent)
         spool.touch()
         repair_tail(spool)
         done = self._tally()

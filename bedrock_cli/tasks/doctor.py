@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from bedrock_cli import __version__
 from bedrock_cli.errors import BedrockCliError
+from bedrock_cli.history import HistoryDamaged, move_aside
+from bedrock_cli.paths import private_dir
 
 if TYPE_CHECKING:
     from bedrock_cli.context import AppContext
@@ -121,7 +123,7 @@ def check_data_dir(app: AppContext) -> Check:
     data = app.settings.data_dir
     fix = "Set BEDROCK_CLI_HOME to a writable directory (or fix the permissions)."
     try:
-        data.mkdir(parents=True, exist_ok=True)
+        private_dir(data)
         probe = data / f".doctor-{os.getpid()}.tmp"
         probe.write_bytes(b"ok")
         probe.unlink()
@@ -140,13 +142,13 @@ def check_history(app: AppContext) -> Check:
         verdict = str(db.execute("PRAGMA quick_check").fetchone()[0])
         calls = int(db.execute("SELECT count(*) FROM calls").fetchone()[0])
         version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    except HistoryDamaged as exc:
+        return Check("history", FAIL, exc.message.rstrip("."), exc.hint)
     except sqlite3.Error as exc:
-        return Check("history", FAIL, f"{path} is damaged: {exc}",
-                     f"Move it aside (mv {path} {path}.bak); a new one is made on the next "
-                     "call.")
+        return Check("history", FAIL, f"{path} is damaged: {exc}", move_aside(path))
     if verdict != "ok":
         return Check("history", FAIL, f"{path} failed its integrity check: {verdict}",
-                     f"Move it aside (mv {path} {path}.bak) and start a new one.")
+                     move_aside(path))
     detail = f"{path}: {calls} calls, schema version {version}, integrity ok"
     mode = path.stat().st_mode & 0o777
     if os.name == "posix" and mode & 0o077:

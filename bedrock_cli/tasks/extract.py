@@ -118,20 +118,31 @@ def prepare(app: AppContext, inp: ExtractInput) -> Prepared:
     return Prepared(tgt, wanted, wrapped, request, log, notes)
 
 
-def _answer(prep: Prepared, outcome: Outcome) -> tuple[Any, str | None, str, str | None]:
-    """(data, problem, raw answer, toolUseId) of one attempt."""
-    for block in outcome.result.content:
+def read_answer(content: list[dict[str, Any]], text: str, wanted: dict[str, Any],
+                wrapped: bool = False) -> tuple[Any, str | None, str, str | None]:
+    """(data, problem, raw answer, toolUseId) of one answer: the tool's input checked
+    against the schema asked for. `extract` and `batch run --task extract` both judge an
+    answer by this, so the same data gets the same verdict."""
+    for block in content:
         use = block.get("toolUse")
         if use and use.get("name") == TOOL:
             raw_input = use.get("input")
             raw = json.dumps(raw_input, ensure_ascii=False)
-            data = raw_input.get("records") if prep.wrapped and isinstance(raw_input, dict) \
+            data = raw_input.get("records") if wrapped and isinstance(raw_input, dict) \
                 else raw_input
-            problems = schema.validate(data, prep.schema)
+            problems = schema.validate(data, wanted)
             problem = "; ".join(problems[:5]) if problems else None
             return data, problem, raw, use.get("toolUseId")
-    text = outcome.result.text
     return None, f"the model answered without calling the {TOOL} tool", text, None
+
+
+def shown_raw(raw: str) -> str:
+    return raw if len(raw) <= 2000 else raw[:2000] + "…"
+
+
+def _answer(prep: Prepared, outcome: Outcome) -> tuple[Any, str | None, str, str | None]:
+    """(data, problem, raw answer, toolUseId) of one attempt."""
+    return read_answer(outcome.result.content, outcome.result.text, prep.schema, prep.wrapped)
 
 
 def _retry_request(prep: Prepared, outcome: Outcome, problem: str,
@@ -177,9 +188,8 @@ def extract(app: AppContext, prep: Prepared) -> Extracted:
         _log_answer(app, second, raw)
         outcomes.append(second)
         if problem:
-            shown = raw if len(raw) <= 2000 else raw[:2000] + "…"
             raise ServiceError(f"The model's answer does not match the schema after a retry: "
-                               f"{problem}. Raw answer: {shown}",
+                               f"{problem}. Raw answer: {shown_raw(raw)}",
                                "Loosen the schema (allow null, fewer fields), or try a "
                                "stronger model (-m sonnet).")
     text = json.dumps(data, ensure_ascii=False)

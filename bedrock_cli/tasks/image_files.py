@@ -114,6 +114,14 @@ def _explicit(out: Path, count: int, suffix: str, *, force: bool, steps: bool) -
     return targets
 
 
+def measure(data: bytes) -> tuple[int, int]:
+    """An image's width and height, from its header."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        return image.size
+
+
 def save(path: Path, data: bytes, fmt: str) -> tuple[int, int]:
     """Write `data` (any image format) to `path` as `fmt`, atomically; returns its size."""
     from PIL import Image

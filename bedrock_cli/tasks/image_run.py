@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -120,7 +121,15 @@ def _one(app: AppContext, plan: ImagePlan, call: Call, metadata: str,
                            "Retry the request.") from None
     outcome.blocked += result.blocked
     outcome.errors += result.errors
+    asked = (call.request.width, call.request.height)
     for i, (target, image) in enumerate(zip(call.targets, result.images, strict=False)):
+        got = _measure(image)
+        if None not in asked and got != asked:
+            # not the picture asked for: saving it where the result goes would pass it off as
+            # one (scripts take the paths printed as the result); say what came back instead
+            outcome.errors.append(f"it came back {got[0]}x{got[1]} instead of the "
+                                  f"{asked[0]}x{asked[1]} asked for, and was not saved")
+            continue
         width, height = _save(target, image, plan.fmt)
         seed = result.seeds[i] if i < len(result.seeds) and result.seeds[i] is not None \
             else call.request.seed
@@ -135,10 +144,21 @@ def _one(app: AppContext, plan: ImagePlan, call: Call, metadata: str,
 
 
 def _save(target: Any, image: bytes, fmt: str) -> tuple[int, int]:
+    with _readable():
+        return files.save(target.path, image, fmt)
+
+
+def _measure(image: bytes) -> tuple[int, int]:
+    with _readable():
+        return files.measure(image)
+
+
+@contextmanager
+def _readable() -> Iterator[None]:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        return files.save(target.path, image, fmt)
+        yield
     except (UnidentifiedImageError, Image.DecompressionBombError, SyntaxError,
             ValueError) as exc:
         raise ServiceError(f"The model sent an image that cannot be read ({exc}).",

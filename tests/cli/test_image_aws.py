@@ -75,7 +75,8 @@ def test_canvas_text_to_image_exact_body_and_result(endpoint: FakeEndpoint) -> N
 
 
 def test_canvas_several_images_one_request(endpoint: FakeEndpoint, tmp_path: Path) -> None:
-    endpoint.add_json({"images": [b64(png()), b64(png()), b64(png())]})
+    picture = b64(png(1024, 1024))  # the default size, as asked
+    endpoint.add_json({"images": [picture, picture, picture]})
     run = aws(endpoint, "three cats", "-n", "3", "--seed", "100", "-o", str(tmp_path) + "/")
     assert run.exit_code == 0, run.stderr
     body = only_body(endpoint, "amazon.nova-canvas-v1:0")
@@ -126,7 +127,9 @@ def test_canvas_edit_tasks_exact_bodies(endpoint: FakeEndpoint, tmp_path: Path,
     mask = write(tmp_path / "mask.png", png(400, 320, (0,), mode="L"))
     values = {"{img}": str(image), "{mask}": str(mask), "{img64}": b64(image.read_bytes()),
               "{mask64}": b64(mask.read_bytes())}
-    endpoint.add_json({"images": [b64(png(400, 320))], "error": None})
+    config = body.get("imageGenerationConfig") or {}  # the size asked for, else the input's
+    endpoint.add_json({"images": [b64(png(config.get("width", 400), config.get("height", 320)))],
+                       "error": None})
     run = aws(endpoint, *[values.get(a, a) for a in args], "--seed", "5", "-o",
               str(tmp_path / "out.png"))
     assert run.exit_code == 0, run.stderr
@@ -151,7 +154,7 @@ def test_canvas_outpaint_to_a_larger_canvas_sends_padded_image_and_mask(
 
 
 def test_titan_body(endpoint: FakeEndpoint) -> None:
-    endpoint.add_json({"images": [b64(png())], "error": None})
+    endpoint.add_json({"images": [b64(png(768, 1152))], "error": None})
     run = aws(endpoint, "a lighthouse", "-m", "titan-image", "--size", "768x1152", "--seed",
               "3")
     assert run.exit_code == 0, run.stderr
@@ -191,9 +194,9 @@ def test_stability_image_to_image_body(endpoint: FakeEndpoint, tmp_path: Path) -
 
 def test_sdxl_bodies(endpoint: FakeEndpoint, tmp_path: Path) -> None:
     image = write(tmp_path / "photo.png", png(512, 512))
-    for _ in range(2):
+    for size in ((1152, 896), (512, 512)):
         endpoint.add_json({"result": "success", "artifacts": [
-            {"seed": 4, "base64": b64(png()), "finishReason": "SUCCESS"}]})
+            {"seed": 4, "base64": b64(png(*size)), "finishReason": "SUCCESS"}]})
     run = aws(endpoint, "a boat", "-m", "sdxl", "--size", "1152x896", "--steps", "40",
               "--cfg-scale", "9", "--negative", "fog", "--seed", "4", "-o",
               str(tmp_path / "a.png"))
@@ -212,8 +215,8 @@ def test_sdxl_bodies(endpoint: FakeEndpoint, tmp_path: Path) -> None:
 
 def test_some_images_filtered_exit_6_and_the_rest_saved(endpoint: FakeEndpoint,
                                                         tmp_path: Path) -> None:
-    endpoint.add_json({"images": [b64(png())], "error": "Some of the generated images have "
-                       "been blocked by our content filters."})
+    endpoint.add_json({"images": [b64(png(1024, 1024))], "error": "Some of the generated "
+                       "images have been blocked by our content filters."})
     run = aws(endpoint, "two pictures", "-n", "2", "--seed", "3", "-o", str(tmp_path) + "/")
     assert run.exit_code == 6
     assert run.stdout.splitlines() == [str(tmp_path / "two-pictures-3-1.png")]
@@ -260,7 +263,7 @@ def test_inference_error_exit_5(endpoint: FakeEndpoint, tmp_path: Path) -> None:
 
 def test_save_steps_on_bedrock_says_steps_are_not_available(endpoint: FakeEndpoint,
                                                             tmp_path: Path) -> None:
-    endpoint.add_json({"images": [b64(png())], "error": None})
+    endpoint.add_json({"images": [b64(png(1024, 1024))], "error": None})
     run = aws(endpoint, "x", "--seed", "1", "--save-steps", "-o", str(tmp_path / "x.png"))
     assert run.exit_code == 0, run.stderr
     metadata = endpoint.requests[0].headers["X-Amzn-Bedrock-Request-Metadata"]
@@ -365,8 +368,8 @@ def test_ctrl_c_keeps_what_was_saved() -> None:
 
 def test_more_images_than_one_request_makes_are_split(endpoint: FakeEndpoint,
                                                       tmp_path: Path) -> None:
-    endpoint.add_json({"images": [b64(png())] * 5})
-    endpoint.add_json({"images": [b64(png())] * 2})
+    endpoint.add_json({"images": [b64(png(512, 512))] * 5})
+    endpoint.add_json({"images": [b64(png(512, 512))] * 2})
     run = aws(endpoint, "stars", "-n", "7", "--seed", "10", "--size", "512x512", "-o",
               str(tmp_path) + "/", "--json")
     assert run.exit_code == 0, run.stderr
@@ -376,3 +379,40 @@ def test_more_images_than_one_request_makes_are_split(endpoint: FakeEndpoint,
     assert names == [f"stars-10-{i}.png" for i in range(1, 6)] + ["stars-15-1.png",
                                                                   "stars-15-2.png"]
     assert run.json()["cost_usd"] == pytest.approx(7 * 0.04)
+
+
+def test_an_image_of_another_size_than_asked_is_not_saved_exit_5(endpoint: FakeEndpoint,
+                                                                  tmp_path: Path) -> None:
+    """Issue 13.15: an endpoint answering 1x1 for 1024x1024 is not a success. Saving it where
+    the result goes would pass it off as the picture asked for."""
+    endpoint.add_json({"images": [b64(png(1, 1))], "error": None})
+    run = aws(endpoint, "a red fox", "--seed", "7", "--size", "1024x1024", "-o",
+              str(tmp_path / "fox.png"), "--json")
+    assert run.exit_code == 5
+    assert run.json()["files"] == []
+    error = json.loads(run.stderr.strip().splitlines()[-1])["error"]
+    assert "came back 1x1 instead of the 1024x1024 asked for" in error["message"]
+    assert "nothing was saved" in error["message"]
+    assert not (tmp_path / "fox.png").exists()
+
+
+def test_of_several_images_only_the_wrong_sized_one_is_refused(endpoint: FakeEndpoint,
+                                                               tmp_path: Path) -> None:
+    endpoint.add_json({"images": [b64(png(512, 512)), b64(png(640, 512))]})
+    run = aws(endpoint, "stars", "-n", "2", "--seed", "10", "--size", "512x512", "-o",
+              str(tmp_path) + "/")
+    assert run.exit_code == 5
+    assert run.stdout.splitlines() == [str(tmp_path / "stars-10-1.png")]
+    assert not (tmp_path / "stars-10-2.png").exists()
+    assert "1 image(s) (it came back 640x512 instead of the 512x512 asked for" in run.stderr
+    assert "the 1 image that came back was saved" in run.stderr
+
+
+def test_models_that_take_an_aspect_ratio_are_not_held_to_a_pixel_size(
+        endpoint: FakeEndpoint, tmp_path: Path) -> None:
+    endpoint.add_json({"seeds": [1], "finish_reasons": [None],
+                       "images": [b64(png(1344, 768))]})
+    run = aws(endpoint, "dunes", "-m", "sd3", "--region", "us-west-2", "--aspect", "16:9",
+              "--seed", "1", "-o", str(tmp_path / "d.png"))
+    assert run.exit_code == 0, run.stderr
+    assert Image.open(tmp_path / "d.png").size == (1344, 768)

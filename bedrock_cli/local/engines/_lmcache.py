@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bedrock_cli.paths import private_dir
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -133,7 +135,7 @@ def _serialise(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Iterator[
 
 def write_cache(path: Path, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
     """Write atomically: a temporary file in the same directory, then ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -185,7 +187,7 @@ def _build_lock(path: Path, timeout: float = 120.0) -> Iterator[None]:
         yield
         return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         fd = os.open(f"{path}.lock", os.O_CREAT | os.O_RDWR, 0o644)
     except OSError:
         yield

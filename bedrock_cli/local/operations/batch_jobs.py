@@ -12,12 +12,12 @@ from ..batch_exec import (
     ROLE_ARN,
     TERMINAL,
     JobStore,
-    ensure_running,
     new_job_id,
     now_iso,
     public,
     state_dir,
 )
+from ..batch_runner import ensure_running
 from ..errors import EmulatorError
 from ..router import Emulator, Request, Response, route
 
