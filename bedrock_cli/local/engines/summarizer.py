@@ -58,7 +58,7 @@ _WORD_BEFORE = re.compile(r"(?<![A-Za-z.])([A-Za-z](?:[A-Za-z.]*[A-Za-z])?)$")
 _NEXT_WORD = re.compile(r"\s*[\"'“‘(\[]*([A-Za-z0-9]+)")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*•+]|\d{1,3}[.)]|#{1,6})[ \t]+", re.M)
-_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+[^\n]*", re.M)
+_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+[^\n]*|^[^\n]*\S:[ \t]*$", re.M)
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _SPACE = re.compile(r"\s+")
 
@@ -84,8 +84,9 @@ def _is_boundary(text: str, punct: int, stop: int, end: int) -> bool:
         if before is not None:
             word = before.group(1)
             bare = word.replace(".", "").lower()
-            if bare in _TITLES or len(bare) == 1:
-                return False  # "Mr. Smith", "J. Smith"
+            glued = before.start() > 0 and not re.match(r"[\s\"'“‘(\[]", text[before.start() - 1])
+            if bare in _TITLES or (len(bare) == 1 and not glued):
+                return False  # "Mr. Smith", "J. Smith" (but "180°C. Beat" ends)
             if bare in _ABBREVIATIONS or "." in word:
                 # "e.g. the", "the U.S. Army" go on; "… in the U.S. The next …" ends.
                 return following[0].isupper() and following.lower() in _STARTERS
