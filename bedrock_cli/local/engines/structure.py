@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .summarizer import Sentence
+if TYPE_CHECKING:
+    from .summarizer import Sentence
 
 __all__ = ["HEADING_WORDS", "Layout", "layout"]
 

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .structure import layout
+
 if TYPE_CHECKING:  # numpy is imported lazily so importing this module stays cheap
     import numpy as np
 
@@ -216,6 +218,36 @@ def _textrank(x: np.ndarray, prior: np.ndarray, window: int = 400, iters: int = 
     return score
 
 
+# Words that mark what a reader must not miss: risks, conclusions, decisions, advice.
+_CUES = frozenset(
+    stem(w)
+    for w in re.findall(
+        r"\w+",
+        "risk risks however must conclude concluded conclusion recommend recommendation "
+        "therefore thus key important critical significant decide decided decision agree "
+        "agreed result finding findings main overall summary warn warning concern problem "
+        "threat danger fail failure crucial essential priority urgent deadline blocker",
+    )
+)
+
+
+def _cue_weights(candidates: list[Sentence], bags: list[Counter[str]]) -> np.ndarray:
+    """1 + a share for the cue words a sentence carries (at most two) and for the document's
+    key terms (its eight most frequent content terms that occur at least twice)."""
+    import numpy as np
+
+    counts: Counter[str] = Counter()
+    for bag in bags:
+        counts.update(bag.keys())
+    key = {t for t, c in counts.most_common(8) if c >= 2}
+    weights = []
+    for s, bag in zip(candidates, bags, strict=True):
+        cues = len({stem(w) for w in _WORD.findall(s.text.lower())} & _CUES)
+        share = len(key & bag.keys()) / len(key) if key else 0.0
+        weights.append((1.0 + 0.75 * min(2, cues)) * (1.0 + 0.5 * share))
+    return np.array(weights, dtype=np.float32)
+
+
 def _count(length: str, n: int) -> int:
     low, high, share = {"short": (1, 2, 0.1), "medium": (3, 5, 0.2), "long": (8, 12, 0.3)}[length]
     return min(n, max(low, min(high, round(n * share))))
@@ -237,7 +269,10 @@ def summarize(
     """Summarize ``text`` extractively with sentences from the text, in document order.
 
     ``length``: short (1–2 sentences), medium (3–5), long (8–12), fewer for short texts.
-    ``style``: paragraph, bullets ("- " lines) or tldr (one line starting "TL;DR: ").
+    ``style``: paragraph, bullets ("- " lines) or tldr (one sentence after "TL;DR: ").
+    Headings and boilerplate ("Attendees: …", "Subject: …", sign-offs) are left out;
+    sentences with the document's key terms and with risks, conclusions, decisions and
+    advice ("however", "must", "recommend") weigh more.
     ``focus``: words to favour; sentences mentioning them rank higher.
     ``max_words``: an upper bound on the words of the summary (the best sentence is cut
     with "…" when even it does not fit).
@@ -249,8 +284,10 @@ def summarize(
     if style not in STYLES:
         raise ValueError(f"style must be one of {', '.join(STYLES)}, not {style!r}")
     sentences = split_sentences(text)
-    # Headings, labels and fragments make poor summary sentences when better ones exist.
-    candidates = [s for s in sentences if len(s.text.split()) >= 4] or sentences
+    # Headings, "Attendees: …" lines, sign-offs and fragments are not what a text says.
+    lay = layout(text, sentences)
+    content = [s for s, b in zip(sentences, lay.boilerplate, strict=True) if not b]
+    candidates = [s for s in content if len(s.text.split()) >= 4] or content or sentences
     if not candidates:
         return ""
     bags = [Counter(terms(s.text)) for s in candidates]
@@ -261,7 +298,7 @@ def summarize(
     first_in_para = np.array(
         [i == 0 or s.paragraph != candidates[i - 1].paragraph for i, s in enumerate(candidates)]
     )
-    position = 1.0 + 0.8 * (index == 0) + 0.4 * np.exp(-index / max(3.0, n / 20))
+    position = 1.0 + 0.5 * (index == 0) + 0.4 * np.exp(-index / max(3.0, n / 20))
     position += 0.25 * first_in_para
     prior = np.ones(n, dtype=np.float32)
     focus_terms = set(terms(focus or ""))
@@ -270,9 +307,10 @@ def summarize(
         prior += 4.0 * hits
         position = position * (1.0 + 3.0 * hits)
     informative = np.array([min(1.0, len(bag) / 5) for bag in bags]) ** 0.5
-    score = _textrank(x, prior.astype(np.float32)) * position * informative
+    cues = _cue_weights(candidates, bags)
+    score = _textrank(x, prior.astype(np.float32)) * position * informative * cues
 
-    want = _count(length, n)
+    want = 1 if style == "tldr" else _count(length, n)
     sizes = np.array([len(s.text.split()) for s in candidates])
     chosen: list[int] = []
     overlap = np.zeros(n, dtype=np.float32)  # similarity to the closest sentence picked so far
