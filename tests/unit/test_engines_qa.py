@@ -246,3 +246,32 @@ def test_headings_are_never_answers(question: str) -> None:
                                       "When does the museum open?"])
 def test_declines_when_no_sentence_supports_it(question: str) -> None:
     assert answer(question, KILIMANJARO).text is None
+
+
+GIT_LOG = """commit 3f2a1b9
+Author: Dana Lee <dana@example.com>
+Date:   Mon Mar 4 10:12:00 2024 +0100
+
+    Fix the login bug: sessions expired one hour early because of a timezone offset
+
+commit 9c8d7e6
+Author: Omar Haddad <omar@example.com>
+Date:   Fri Mar 1 16:40:00 2024 +0100
+
+    Add dark mode to the settings page
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "short"),
+    [
+        ("Who fixed the login bug?", "Dana Lee"),
+        ("When was the login bug fixed?", "Mon Mar 4 10:12:00 2024"),
+        ("Who added dark mode?", "Omar Haddad"),
+    ],
+)
+def test_who_and_when_read_the_labelled_lines_next_to_the_answer(question: str,
+                                                                  short: str) -> None:
+    result = answer(question, GIT_LOG)
+    assert result.text == short
+    assert GIT_LOG[result.start : result.end] == short

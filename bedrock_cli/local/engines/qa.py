@@ -91,6 +91,7 @@ def bm25_rank(query: str, passages: Sequence[str], k: int) -> list[tuple[int, fl
 
 # ---------------------------------------------------------------------------- answering
 
+_LABEL_LINE = re.compile(r"[A-Z][\w -]{0,30}:\s")  # "Author: Dana Lee", "Date: …"
 INHERITED = 0.6  # how much a section's heading (or the title) says about its sentences
 SPAN_BONUS = 0.5  # a sentence holding an answer of the asked kind beats a mere mention
 
@@ -173,6 +174,13 @@ def answer(question: str, context: str) -> Answer:
     if not all(_mentioned(n, near) for n in names):
         return Answer(None, None, round(coverage, 3), -1, -1)
     score = round(min(1.0, coverage), 3)
+    if found is None and kind in ("name", "date"):  # "Author: …" or "Date: …" just above it
+        for j in (i - 1, i - 2, i - 3, i + 1):
+            if 0 <= j < len(sentences) and _LABEL_LINE.match(sentences[j].text):
+                found = span(kind, sentences[j].text, question)
+                if found is not None:
+                    sentence = sentences[j]
+                    break
     if found is None:
         return Answer(sentence.text, sentence.text, score, sentence.start, sentence.end)
     a, b = found

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from .structure import VERBS
 from .summarizer import STOPWORDS, terms
 
 __all__ = ["TYPE_WORDS", "question_kind", "span"]
@@ -17,7 +18,8 @@ _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
-_DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_DAY = (r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+        r"(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\b\.?)")
 _ORD = r"(?:st|nd|rd|th)?"
 _DATE = re.compile(
     rf"\b(?:{_MONTH}\.? \d{{1,2}}{_ORD},? \d{{4}}|\d{{1,2}}{_ORD} (?:of )?{_MONTH},? \d{{4}}|"
@@ -26,7 +28,7 @@ _DATE = re.compile(
     rf"(?:early|mid|late|mid-) ?{_MONTH}|(?:the (?:end|beginning|start|middle) of) {_MONTH}|"
     rf"{_MONTH}\.? \d{{1,2}}{_ORD}\b|\d{{1,2}}{_ORD} (?:of )?{_MONTH}\b|"
     rf"(?:next|last|this) (?:week|month|year|{_DAY})|{_DAY}s?|"
-    rf"\d{{1,2}}:\d{{2}}(?: ?[ap]\.?m\.?)?|\d{{1,2}} ?[ap]\.?m\.?|noon|midnight|"
+    rf"\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?: ?[ap]\.?m\.?)?|\d{{1,2}} ?[ap]\.?m\.?|noon|midnight|"
     rf"\b\d{{4}}s?\b(?! ?%)|yesterday|today|tomorrow)"
 )
 # What may stand between two parts of one date: "Thursday, 14 March 2024 at 10:00".
@@ -120,11 +122,17 @@ def _pattern(pattern: re.Pattern[str], text: str, qterms: set[str]) -> tuple[int
 
 def _names(text: str, question: str, qterms: set[str], place: bool) -> tuple[int, int] | None:
     found = []
+    dates = [d.span() for d in _DATE.finditer(text)]
     for m in _NAME.finditer(text):
         value = m.group().rstrip(".")
-        first = m.start() == 0 and value.split()[0].lower() in STOPWORDS | {"how", "what"}
-        if first or _in_question(value, qterms) or _DATE.fullmatch(value):
-            continue  # "on Thursday" is a date, not a place or a person
+        opener = value.split()[0].lower()
+        first = m.start() == 0 and (opener in STOPWORDS | {"how", "what"}
+                                    or (" " not in value and opener in VERBS))
+        if any(a <= m.start() < b for a, b in dates):
+            continue  # "Mon Mar 4" is a date
+        label = text[m.start() + len(value) : m.start() + len(value) + 1] == ":"
+        if first or label or _in_question(value, qterms) or _DATE.fullmatch(value):
+            continue  # "on Thursday" is a date, "Author:" a label: neither a place nor a person
         number = _NUMBERED.match(text, m.start() + len(value))
         if place and number:  # "Room 4B", "Gate 12"
             value += number.group()

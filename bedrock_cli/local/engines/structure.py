@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .summarizer import Sentence
 
-__all__ = ["HEADING_WORDS", "Layout", "layout"]
+__all__ = ["HEADING_WORDS", "VERBS", "Layout", "layout"]
 
 HEADING_WORDS = 10
 _LIST_MARKER = re.compile(r"[ \t]*(?:[-*•+]|\d{1,3}[.)])[ \t]+$")
@@ -32,6 +32,20 @@ _SIGN_OFF = re.compile(
     r"(?i)^(?:(?:best|kind|warm|many)?\s*(?:regards|wishes|thanks)|thank you|cheers|sincerely|"
     r"yours(?: sincerely| truly| faithfully)?|dear\b|hi\b|hello\b|sent from my|--\s*$)"
 )
+
+
+# Verbs that make a short unpunctuated line a statement ("Add dark mode to the settings page"),
+# not a heading ("Next meeting"); words ending in -ed count too.
+VERBS = frozenset(re.findall(r"\w+", """
+    is are was were be been am has have had do does did will would can could should must may
+    might add adds fix fixes remove removes update updates make makes use uses change changes
+    move moves support supports improve improves allow allows bump bumps rename renames
+    refactor refactors drop drops let lets get gets go goes need needs take takes give gives
+    show shows run runs keep keeps set sets see sees says said"""))
+
+
+def _has_verb(words: list[str]) -> bool:
+    return any(w.lower() in VERBS or (len(w) > 4 and w.lower().endswith("ed")) for w in words)
 
 
 @dataclass(frozen=True)
@@ -65,7 +79,8 @@ def _is_heading(text: str, s: Sentence) -> bool:
     if _LIST_MARKER.fullmatch(before) or s.text[-1:] in ".!?…\"'”’)":
         return False
     words = s.text.split()
-    return len(words) <= HEADING_WORDS and not re.search(r"[;,]\s", s.text)
+    statement = len(words) >= 3 and _has_verb(words)
+    return len(words) <= HEADING_WORDS and not statement and not re.search(r"[;,]\s", s.text)
 
 
 def layout(text: str, sentences: Sequence[Sentence]) -> Layout:

@@ -60,7 +60,10 @@ _WORD_BEFORE = re.compile(r"(?<![A-Za-z.])([A-Za-z](?:[A-Za-z.]*[A-Za-z])?)$")
 _NEXT_WORD = re.compile(r"\s*[\"'“‘(\[]*([A-Za-z0-9]+)")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*•+]|\d{1,3}[.)]|#{1,6})[ \t]+", re.M)
-_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+[^\n]*|^[^\n]*\S:[ \t]*$", re.M)
+# A block of its own: a markdown heading, a line ending with ":", a "Label: value" line.
+_HEADING = re.compile(
+    r"^[ \t]*#{1,6}[ \t]+[^\n]*|^[^\n]*\S:[ \t]*$|^[ \t]*[A-Z][\w -]{0,30}:[ \t][^\n]*", re.M
+)
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _SPACE = re.compile(r"\s+")
 
@@ -103,7 +106,8 @@ def _units(text: str) -> Iterable[tuple[int, int, int]]:
         end = match.start() if match else len(text)
         # Each list item or heading line is its own block.
         cuts = [m.start() for m in _LIST_ITEM.finditer(text, pos, end)]
-        cuts += [m.end() for m in _HEADING.finditer(text, pos, end)]  # a heading is one line
+        for m in _HEADING.finditer(text, pos, end):  # a heading is one line
+            cuts += [m.start(), m.end()]
         edges = sorted({pos, *cuts, end})
         for a, b in itertools.pairwise(edges):
             if text[a:b].strip():
