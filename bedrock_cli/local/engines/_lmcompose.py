@@ -42,9 +42,18 @@ _SMALL = frozenset(
     re.findall(r"\w+", "a an the and or but of in on at to for by with from as is nor")
 )
 # Words a line, an item or a title does not end on, whatever the corpus says.
-_NO_END = _SMALL | frozenset(re.findall(r"\w+", "his her their my your our its than that which "
-                                         "whose very"))
+_NO_END = _SMALL | frozenset(re.findall(
+    r"\w+", "his her their my your our its than that which whose very when where while if "
+    "because although though so had was were been be are have has am he she it they we i you "
+    "not no who whom"))
 Params = tuple[float, "float | None", "int | None"]
+
+
+def _variants(word: str) -> list[str]:
+    """A topic word and its singular and other spelling ("colours": colour, color)."""
+    forms = [word, word.removesuffix("s"), word.removesuffix("es")]
+    forms += [f.replace("our", "or") for f in forms if "our" in f]
+    return [f for f in dict.fromkeys(forms) if len(f) > 1]
 
 
 def _clone(st: State) -> State:
@@ -61,10 +70,11 @@ class _Writer:
     def __init__(self, model: LanguageModel, form: Instruction, params: Params,
                  rng: random.Random) -> None:
         self.model, self.params, self.rng = model, params, rng
-        self.topic = {i for w in form.topic if (i := model.index.get(w.lower())) is not None}
+        self.topic = {i for w in form.topic for v in _variants(w.lower())
+                      if (i := model.index.get(v)) is not None}
         self.unused = set(self.topic)  # topic words the answer has not used yet
         self.seeding = False  # open with a topic word ("London …", "The sea …")
-        self.openers = {i for w in ("the", "a", "an", "my", "our") if (i := model.index.get(w))}
+        self.openers = {i for w in ("the", "my", "our", "this") if (i := model.index.get(w))}
 
     def choices(self, st: State) -> tuple[np.ndarray, np.ndarray]:
         """The likeliest next words and their weights (after temperature, top-k, top-p)."""
@@ -82,10 +92,13 @@ class _Writer:
             extra = scale * m.temp(temperature)[0][head]
         ids = np.concatenate([ids, np.array(head, dtype=np.int64)])
         w = np.concatenate([w, extra])
-        if self.unused:
-            w = w * np.where(np.isin(ids, list(self.unused)), TOPIC_BOOST, 1.0)
-        if len(w) > CANDIDATES:
+        topical = np.isin(ids, list(self.unused)) if self.unused else None
+        if topical is not None:
+            w = w * np.where(topical, TOPIC_BOOST, 1.0)
+        if len(w) > CANDIDATES:  # the likeliest words, and the topic words still unused
             keep = np.argpartition(-w, CANDIDATES - 1)[:CANDIDATES]
+            if topical is not None:
+                keep = np.union1d(keep, np.flatnonzero(topical))
             ids, w = ids[keep], w[keep]
         return ids, w
 
@@ -118,7 +131,8 @@ class _Writer:
     def push(self, st: State, w: int) -> None:
         st.push(w)
         st.prev = self.model.word(st, w)
-        self.unused.discard(w)
+        if w in self.unused:
+            self.unused = set()  # on topic now: no more pushing topic words into the text
 
     def is_word(self, w: int, word: str) -> bool:
         return w not in (0, self.model.eos) and word not in PUNCT and syllables(word) > 0
@@ -141,6 +155,8 @@ class _Writer:
                 self.params = (max(params[0], 0.8), params[1], params[2])
                 self.rng = random.Random(rng.random() if params[0] else len(st.ctx))
             self.seeding = attempt >= ATTEMPTS // 2
+            if self.seeding:  # a topic word is put in, not drawn: top-p/top-k do not cut it
+                self.params = (self.params[0], None, None)
             trial = _clone(st)
             self.unused = set(unused)
             words, score, met = make(trial)
@@ -174,13 +190,14 @@ def _haiku_line(wr: _Writer, st: State, target: int) -> tuple[list[int], float, 
     return words, score / max(1, len(words)), used == target
 
 
-def _phrase(wr: _Writer, st: State, low: int, high: int, starts: set[int]
+def _phrase(wr: _Writer, st: State, low: int, high: int, starts: set[int], natural: bool = True
             ) -> tuple[list[int], float, bool]:
     """A phrase of ``low``–``high`` words from a new sentence, ending where a phrase can;
-    its first word is not one of ``starts``."""
+    its first word is not one of ``starts``. ``natural``: it must end where the model puts
+    punctuation (a list item), not only where it is cut (a title)."""
     st.ctx = [0] * len(st.ctx)  # a new sentence
     words: list[int] = []
-    score = 0.0
+    score, ended = 0.0, False
     while len(words) < high:
         first, enough = not words, len(words) >= low
 
@@ -190,14 +207,18 @@ def _phrase(wr: _Writer, st: State, low: int, high: int, starts: set[int]
             return (word in PUNCT and enough) or (wr.is_word(w, word) and word.isalpha())
 
         got = wr.pick(st, ok, len(words))
-        if got is None or wr.model.word(st, got[0]) in PUNCT:
+        if got is None:
+            break
+        if wr.model.word(st, got[0]) in PUNCT:
+            ended = True
             break
         wr.push(st, got[0])
         words.append(got[0])
         score += got[1]
     while len(words) > low and not wr.closes(words[-1]):
         words.pop()  # "… of the" ends on "of the": drop them
-    return words, score / max(1, len(words)), len(words) >= low and wr.closes(words[-1])
+    met = (ended or not natural) and len(words) >= low and wr.closes(words[-1])
+    return words, score / max(1, len(words)), met
 
 
 def _sentence(wr: _Writer, st: State, low: int = 5, high: int = 40
@@ -253,12 +274,13 @@ def compose(model: LanguageModel, form: Instruction, params: Params, seed: int |
             lines.append(_title_case(words[:1]) + "".join(" " + w for w in words[1:]))
         return "\n".join(lines).rstrip() + "."
     if form.form in ("list", "title"):
-        count, (low, high) = (form.count, (3, 9)) if form.form == "list" else (1, (3, 7))
+        count, (low, high) = (form.count, (3, 12)) if form.form == "list" else (1, (3, 7))
         items: list[str] = []
         starts: set[int] = set()
         for _ in range(count):
             wr.unused = set(wr.topic)  # each item on the topic where the corpus allows
-            ids = wr.best_of(st, lambda s: _phrase(wr, s, low, high, starts))
+            ids = wr.best_of(st, lambda s: _phrase(wr, s, low, high, starts,
+                                                   natural=form.form == "list"))
             if not ids:
                 break
             starts.add(ids[0])

@@ -81,7 +81,7 @@ def _is_instruction(line: str) -> bool:
 
 
 def _topic(text: str) -> tuple[str, ...]:
-    about = re.search(r"(?i)\b(?:about|on|of|for|regarding|describing)\s+(.+)$", text)
+    about = re.search(r"(?i).*\b(?:about|on|of|for|regarding|describing)\s+(.+)$", text)
     source = about.group(1) if about else text
     words = re.findall(r"[A-Za-z][A-Za-z0-9'’-]*|\d+[A-Za-z]+\w*", source)
     return tuple(dict.fromkeys(w for w in words if w.lower() not in _FORM_WORDS))
