@@ -76,8 +76,16 @@ def _instruction_lines(prompt: str) -> list[str]:
     return list(dict.fromkeys([*firsts, paragraphs[-1].rsplit("\n", 1)[-1]]))
 
 
+_GREETING = re.compile(
+    r"(?i)^\s*(?:hi|hello|hey|hiya|thanks|thank you|good (?:morning|afternoon|evening))\b"
+    r"[\s\w,]{0,20}[.!?]?\s*$"
+)
+
+
 def _is_instruction(line: str) -> bool:
-    return bool(_IMPERATIVE.match(line) or (line.rstrip().endswith("?") and len(line) < 400))
+    """An imperative, a question, or a greeting: what is answered, not continued."""
+    return bool(_IMPERATIVE.match(line) or (line.rstrip().endswith("?") and len(line) < 400)
+                or _GREETING.match(line))
 
 
 def _topic(text: str) -> tuple[str, ...]:
