@@ -74,7 +74,7 @@ class _Writer:
                       if (i := model.index.get(v)) is not None}
         self.unused = set(self.topic)  # topic words the answer has not used yet
         self.seeding = False  # open with a topic word ("London …", "The sea …")
-        self.openers = {i for w in ("the", "my", "our", "this") if (i := model.index.get(w))}
+        self.openers = {i for w in ("the", "my", "our") if (i := model.index.get(w))}
 
     def choices(self, st: State) -> tuple[np.ndarray, np.ndarray]:
         """The likeliest next words and their weights (after temperature, top-k, top-p)."""
