@@ -62,8 +62,9 @@ def test_the_syllable_counter_agrees_with_a_dictionary() -> None:
         ("Give me 7 ideas for a birthday party", "list", 7),
         ("Suggest a title for a story about a lighthouse keeper", "title", 0),
         ("Is the sea cold in winter?", "yesno", 0),
-        ("Describe London in one sentence.", "sentence", 0),
-        ("Answer in one line\n\nWhy is the sky blue?", "sentence", 0),
+        ("Describe London in one sentence.", "sentence", 1),
+        ("Answer in one line\n\nWhy is the sky blue?", "sentence", 1),
+        ("Explain DNS in two sentences", "sentence", 2),
         ("Why is the sky blue?", "answer", 0),
         ("hi", "answer", 0),
         ("Hello there!", "answer", 0),
@@ -113,6 +114,12 @@ def test_one_sentence_is_one_sentence(model: LanguageModel) -> None:
         text, _ = run(model, "Describe the harbour in one sentence.", temperature=0.8,
                       seed=seed)
         assert len(split_sentences(text)) == 1 and text[-1] in ".!?" and text[0].isupper()
+
+
+def test_n_sentences_are_n_sentences(model: LanguageModel) -> None:
+    for n in (2, 3):
+        text, _ = run(model, f"Describe the harbour in {n} sentences.", temperature=0.8, seed=n)
+        assert len(split_sentences(text)) == n, text
 
 
 def test_a_title_is_a_short_title_cased_line(model: LanguageModel) -> None:

@@ -299,7 +299,11 @@ def compose(model: LanguageModel, form: Instruction, params: Params, seed: int |
             wr.push(st, comma)
             rest = wr.best_of(st, lambda s: _sentence(wr, s, low=3))
             return ("Yes, " if got[0] == yes else "No, ") + _render(model, st, rest, start=False)
-    return _render(model, st, wr.best_of(st, lambda s: _sentence(wr, s)))  # "sentence"
+    sentences = []  # "sentence": as many as asked for
+    for _ in range(max(1, form.count)):
+        sentences.append(_render(model, st, wr.best_of(st, lambda s: _sentence(wr, s))))
+        wr.unused = set()  # the topic opens the answer; later sentences follow the model
+    return " ".join(sentences)
 
 
 class Composed(Generation):

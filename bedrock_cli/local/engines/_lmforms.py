@@ -40,6 +40,7 @@ _LIST = re.compile(
     r"facts|benefits|steps|questions|points|colou?rs|animals|places|uses|features))"
 )
 _TITLE = re.compile(r"(?i)\b(?:title|headline|heading|a name for)\b")
+_SENTENCES = re.compile(r"(?i)\b(?:in\s+)?" + _COUNT.format("n") + r"\s+(?:short\s+)?sentences\b")
 _ONE_SENTENCE = re.compile(
     r"(?i)\b(?:one|a single|1)[ -](?:sentence|line)\b|\bin a (?:sentence|line)\b|\bone-liner\b"
     r"|\bbriefly\b"
@@ -57,7 +58,8 @@ _FORM_WORDS = frozenset(re.findall(
 
 @dataclass(frozen=True)
 class Instruction:
-    """``form``: haiku, list, title, yesno, sentence or answer; ``count``: a list's items;
+    """``form``: haiku, list, title, yesno, sentence or answer; ``count``: a list's items or
+    the sentences asked for;
     ``topic``: the instruction's subject words, as written; ``text``: the instruction."""
 
     form: str
@@ -102,7 +104,8 @@ def parse(prompt: str) -> Instruction | None:
     if not lines:
         return None
     text = " ".join(lines)
-    topic = _topic(" ".join(ln for ln in lines if not _ONE_SENTENCE.search(ln)) or text)
+    plain = [_SENTENCES.sub("", ln) for ln in lines if not _ONE_SENTENCE.search(ln)]
+    topic = _topic(" ".join(plain) or text)
     count = 0
     if re.search(r"(?i)\bhaikus?\b", text):
         form = "haiku"
@@ -114,7 +117,10 @@ def parse(prompt: str) -> Instruction | None:
     elif any(_YES_NO.match(ln) for ln in lines):
         form = "yesno"
     elif _ONE_SENTENCE.search(text):
-        form = "sentence"
+        form, count = "sentence", 1
+    elif m := _SENTENCES.search(text):  # "Explain DNS in two sentences"
+        n = m.group("n").lower()
+        form, count = "sentence", min(10, int(n) if n.isdigit() else _NUMBERS[n])
     else:
         form = "answer"
-    return Instruction(form, max(count, 1) if form == "list" else 0, topic, text)
+    return Instruction(form, max(count, 1) if form in ("list", "sentence") else 0, topic, text)
