@@ -372,3 +372,10 @@ def test_the_gazetteer_ships_every_country_and_hundreds_of_cities() -> None:
     assert len(g.cities) >= 300
     assert g.cities["Nairobi"] == "Kenya" and g.countries["UK"] == "United Kingdom"
     assert {"English", "Swahili", "Mandarin"} <= g.languages
+
+
+def test_a_labelled_value_beats_the_gazetteer() -> None:
+    text = "City: Springfield\nAge: 31\nCountry: USA\nWe also have an office in London."
+    got = fill(PERSON, text)
+    assert isinstance(got, dict)
+    assert (got["city"], got["age"], got["country"]) == ("Springfield", 31, "USA")

@@ -226,6 +226,9 @@ def _value(t: _Text, name: str, spec: dict[str, Any]) -> Any:
         return _enum(t, prop, spec)
     found: Found | None = None
     if kind in ("age", "city", "country", "occupation"):
+        pair = next((f for f in t.pairs if prop.name_words <= f.label), None)
+        if pair is not None:  # "City: Springfield" says it, gazetteer or not
+            return _coerce(parse_as("integer" if kind == "age" else kind, pair.raw), spec)
         found = _fact(t, prop, kind)
         if found is None and kind == "country" and (city := _fact(t, prop, "city")):
             found = Found("country", country_of(str(city.value)), "", 0, 0, frozenset())
