@@ -275,3 +275,11 @@ def test_who_and_when_read_the_labelled_lines_next_to_the_answer(question: str,
     result = answer(question, GIT_LOG)
     assert result.text == short
     assert GIT_LOG[result.start : result.end] == short
+
+
+def test_the_sentence_before_in_a_paragraph_gives_context() -> None:
+    text = ("In 1802 the harbour of Lindqvist changed again. The council recorded that 5 "
+            "families depended on the harbour for their living that year.\n\nIn 1803 the mill "
+            "changed again. The council recorded that 9 families depended on the mill.")
+    assert answer("How many families depended on the harbour in 1802?", text).text == "5 families"
+    assert answer("How many families depended on the mill in 1803?", text).text == "9 families"

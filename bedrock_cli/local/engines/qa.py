@@ -98,7 +98,8 @@ SPAN_BONUS = 0.5  # a sentence holding an answer of the asked kind beats a mere 
 
 def _coverage(weights: dict[str, float], own: set[str], inherited: set[str]) -> float:
     """Share (idf-weighted) of the question's content terms the sentence holds; terms only its
-    section heading or the document's title holds count :data:`INHERITED`."""
+    section heading, the document's title or the sentence before it in its paragraph hold
+    count :data:`INHERITED`."""
     total = sum(weights.values())
     got = sum(w * (1.0 if t in own else INHERITED if t in inherited else 0.0)
               for t, w in weights.items())
@@ -149,6 +150,8 @@ def answer(question: str, context: str) -> Answer:
             continue
         own = set(index.bags[i])
         inherited = title | (set(index.bags[lay.section[i]]) if lay.section[i] >= 0 else set())
+        if i and sentences[i - 1].paragraph == sentence.paragraph:  # "In 1802 … . The council
+            inherited = inherited | set(index.bags[i - 1])  # recorded that 5 families …"
         coverage = _coverage(weights, own, inherited)
         if coverage < MIN_SCORE:
             continue
