@@ -379,3 +379,15 @@ def test_bad_input_is_exit_2_with_a_short_message(args: list[str], needle: str) 
     assert "Traceback" not in run.stderr
     assert 1 <= len(run.stderr.strip().splitlines()) <= 2
     assert run.stdout == ""
+
+
+def test_the_readme_person_example_extracts_offline(isolated_env: Path) -> None:
+    """README: `bedrock-cli extract --schema person.json bio.txt` (files in docs/examples)."""
+    examples = Path(__file__).resolve().parents[2] / "docs" / "examples"
+    run = local("extract", "--schema", str(examples / "person.json"), str(examples / "bio.txt"))
+    assert run.exit_code == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert data["name"] == "Maria Gonzalez" and data["age"] == 42
+    assert (data["city"], data["country"]) == ("London", "United Kingdom")
+    assert data["languages"] == ["English", "Spanish", "German"]
+    assert data["birth_date"] == "1982-05-03" and data["occupation"] == "software engineer"

@@ -310,3 +310,72 @@ def test_values_always_have_the_schema_types(text: str) -> None:
     types = {"total": float, "count": int, "ok": bool, "name": str, "when": str, "tags": list}
     for key, kind in types.items():
         assert result[key] is None or type(result[key]) is kind
+
+
+# -------------------------------------------- people and places: ages, gazetteer, lists
+
+PERSON = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string"}, "age": {"type": ["integer", "null"]},
+        "city": {"type": ["string", "null"], "description": "Where the person lives"},
+        "country": {"type": ["string", "null"]}, "occupation": {"type": ["string", "null"]},
+        "birthplace": {"type": ["string", "null"]},
+        "languages": {"type": "array", "items": {"type": "string"}},
+        "hobbies": {"type": ["array", "null"], "items": {"type": "string"}},
+        "salary": {"type": ["number", "null"]},
+        "birth_date": {"type": ["string", "null"], "format": "date"},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Maria Gonzalez is a 42-year-old software engineer who lives in London, United "
+         "Kingdom. She was born on 3 May 1982 in Madrid, Spain, and speaks English, French and "
+         "German, and is learning Japanese. She earns £85,000 a year.",
+         {"age": 42, "city": "London", "country": "United Kingdom", "birthplace": "Madrid",
+          "occupation": "software engineer", "languages": ["English", "French", "German"],
+          "salary": 85000.0, "birth_date": "1982-05-03"}),
+        ("John Smith, aged 35, is a nurse from Manchester. He speaks English and Welsh. His "
+         "hobbies include chess, hiking and cooking.",
+         {"age": 35, "city": "Manchester", "country": "United Kingdom", "birthplace": None,
+          "occupation": "nurse", "languages": ["English", "Welsh"],
+          "hobbies": ["chess", "hiking", "cooking"]}),
+        ("Priya (31) was born in Mumbai and now works as a data analyst in Toronto. She is "
+         "fluent in Hindi and French.",
+         {"age": 31, "city": "Toronto", "country": "Canada", "birthplace": "Mumbai",
+          "occupation": "data analyst", "languages": ["Hindi", "French"]}),
+        ("Name: Akira Tanaka\nAge: 28\nCity: Osaka\nLanguages: Japanese, English",
+         {"name": "Akira Tanaka", "age": 28, "city": "Osaka", "country": "Japan",
+          "languages": ["Japanese", "English"]}),
+    ],
+)
+def test_people_facts_are_typed_fields(text: str, expected: dict[str, object]) -> None:
+    got = fill(PERSON, text)
+    assert isinstance(got, dict)
+    assert {k: got[k] for k in expected} == expected
+
+
+def test_nothing_is_invented_for_a_text_without_people_facts() -> None:
+    got = fill(PERSON, "The weather was nice and the trains ran on time.")
+    assert isinstance(got, dict)
+    assert all(v is None for v in got.values())
+
+
+def test_the_gazetteer_ships_every_country_and_hundreds_of_cities() -> None:
+    from bedrock_cli.local.engines.extraction_facts import gazetteer
+
+    g = gazetteer()
+    assert len(set(g.countries.values())) >= 195
+    assert len(g.cities) >= 300
+    assert g.cities["Nairobi"] == "Kenya" and g.countries["UK"] == "United Kingdom"
+    assert {"English", "Swahili", "Mandarin"} <= g.languages
+
+
+def test_a_labelled_value_beats_the_gazetteer() -> None:
+    text = "City: Springfield\nAge: 31\nCountry: USA\nWe also have an office in London."
+    got = fill(PERSON, text)
+    assert isinstance(got, dict)
+    assert (got["city"], got["age"], got["country"]) == ("Springfield", 31, "USA")

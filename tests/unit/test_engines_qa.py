@@ -173,3 +173,113 @@ def test_answers_point_at_a_sentence_of_the_context(context: list[str], words: l
         assert result.sentence in context
         assert text[result.start : result.end] == result.text
         assert result.score >= 0.5
+
+
+# ----------------------------------------------- the issue's examples: spans, not headings
+
+MEETING = """# Team sync — notes
+
+Attendees: Alice Martin, Bob Chen, Carla Diaz
+
+## Decisions
+
+We agreed to move the launch to the second week of May. Bob will update the roadmap.
+
+## Next meeting
+
+The next meeting is on Thursday, 14 March 2024 at 10:00 in Room 4B.
+"""
+
+RECIPE = """# Lemon drizzle cake
+
+Ingredients:
+- 225 g butter
+- 4 eggs
+
+Method:
+Heat the oven to 180°C. Beat the butter and sugar until pale, then add the eggs.
+Pour the mixture into a lined tin and bake for 25 minutes, until a skewer comes out clean.
+"""
+
+KILIMANJARO = """Mount Kilimanjaro
+
+Kilimanjaro is a dormant volcano in Tanzania. It has three volcanic cones.
+At 5,895 metres above sea level, it is the highest mountain in Africa.
+The first recorded ascent was made by Hans Meyer and Ludwig Purtscheller in 1889.
+"""
+
+
+@pytest.mark.parametrize(
+    ("context", "question", "short"),
+    [
+        (MEETING, "When is the next meeting?", "Thursday, 14 March 2024 at 10:00"),
+        (MEETING, "Where is the next meeting?", "Room 4B"),
+        (MEETING, "Who attended?", "Alice Martin, Bob Chen, Carla Diaz"),
+        (MEETING, "When is the launch?", "the second week of May"),
+        (RECIPE, "How long to bake?", "25 minutes"),
+        (RECIPE, "How much butter?", "225 g"),
+        (RECIPE, "How many eggs?", "4 eggs"),
+        (RECIPE, "What temperature should the oven be?", "180°C"),
+        (KILIMANJARO, "How high is Kilimanjaro?", "5,895 metres"),
+        (KILIMANJARO, "Where is Kilimanjaro?", "Tanzania"),
+        (KILIMANJARO, "When was the first ascent?", "1889"),
+        (KILIMANJARO, "Who made the first ascent?", "Hans Meyer and Ludwig Purtscheller"),
+    ],
+)
+def test_typed_questions_get_the_span(context: str, question: str, short: str) -> None:
+    result = answer(question, context)
+    assert result.text == short
+    assert context[result.start : result.end] == short
+
+
+@pytest.mark.parametrize("question", ["What is the next meeting?", "What are the decisions?",
+                                      "What is the method?", "What is Mount Kilimanjaro?"])
+def test_headings_are_never_answers(question: str) -> None:
+    for context in (MEETING, RECIPE, KILIMANJARO):
+        result = answer(question, context)
+        heading_lines = {"Team sync — notes", "Decisions", "Next meeting", "Method:",
+                         "Ingredients:", "Lemon drizzle cake", "Mount Kilimanjaro"}
+        assert result.sentence not in heading_lines
+
+
+@pytest.mark.parametrize("question", ["How high is Everest?", "What is the capital of Japan?",
+                                      "When does the museum open?"])
+def test_declines_when_no_sentence_supports_it(question: str) -> None:
+    assert answer(question, KILIMANJARO).text is None
+
+
+GIT_LOG = """commit 3f2a1b9
+Author: Dana Lee <dana@example.com>
+Date:   Mon Mar 4 10:12:00 2024 +0100
+
+    Fix the login bug: sessions expired one hour early because of a timezone offset
+
+commit 9c8d7e6
+Author: Omar Haddad <omar@example.com>
+Date:   Fri Mar 1 16:40:00 2024 +0100
+
+    Add dark mode to the settings page
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "short"),
+    [
+        ("Who fixed the login bug?", "Dana Lee"),
+        ("When was the login bug fixed?", "Mon Mar 4 10:12:00 2024"),
+        ("Who added dark mode?", "Omar Haddad"),
+    ],
+)
+def test_who_and_when_read_the_labelled_lines_next_to_the_answer(question: str,
+                                                                  short: str) -> None:
+    result = answer(question, GIT_LOG)
+    assert result.text == short
+    assert GIT_LOG[result.start : result.end] == short
+
+
+def test_the_sentence_before_in_a_paragraph_gives_context() -> None:
+    text = ("In 1802 the harbour of Lindqvist changed again. The council recorded that 5 "
+            "families depended on the harbour for their living that year.\n\nIn 1803 the mill "
+            "changed again. The council recorded that 9 families depended on the mill.")
+    assert answer("How many families depended on the harbour in 1802?", text).text == "5 families"
+    assert answer("How many families depended on the mill in 1803?", text).text == "9 families"

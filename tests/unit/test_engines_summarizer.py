@@ -229,3 +229,77 @@ def test_summary_is_made_of_input_sentences(text: str, length: str, style: str) 
         assert all(line.removeprefix("- ") in sources for line in out.split("\n"))
     else:
         assert decompose(out, sources)
+
+
+# ------------------------------------- headings and boilerplate out, risks and conclusions in
+
+REPORT = """# Quarterly infrastructure review
+
+Subject: Q3 review of the storage platform
+Attendees: Dana Lee, Omar Haddad, Priya Nair, Tom Berg
+
+## Usage
+
+Storage use grew by 18 percent over the quarter, mostly from the analytics team's new log \
+archive. The archive now holds 420 terabytes across three regions. Most of the growth came \
+from logs that nobody reads after the first week. The platform team added two new storage \
+classes in August. Requests per second stayed flat at around 9,000 during business hours.
+
+## Costs
+
+Monthly storage spend rose from 41,000 to 52,000 dollars. The largest line item is the \
+infrequent-access tier, which the archive uses by default. Data transfer between regions \
+costs another 6,000 dollars a month.
+
+## Risks
+
+The main risk is that the archive bucket has no lifecycle rule, so its cost will keep \
+growing every month until someone deletes data by hand. A second, smaller risk is the \
+single region used by the billing database backups.
+
+## Recommendation
+
+We recommend adding a 90-day lifecycle rule to the archive and replicating the billing \
+backups to a second region before the end of the year.
+
+Best regards,
+Dana Lee
+"""
+
+RISK = ("The main risk is that the archive bucket has no lifecycle rule, so its cost will keep "
+        "growing every month until someone deletes data by hand.")
+BOILERPLATE = ("Quarterly infrastructure review", "Subject:", "Attendees:", "Usage", "Costs",
+               "Risks", "Recommendation", "Best regards", "Dana Lee\n")
+
+
+@pytest.mark.parametrize("length", ["short", "medium", "long"])
+@pytest.mark.parametrize("style", ["paragraph", "bullets", "tldr"])
+def test_no_headings_or_boilerplate_in_summaries(length: str, style: str) -> None:
+    out = summarize(REPORT, length=length, style=style)
+    for line in out.split("\n"):
+        body = line.removeprefix("- ").removeprefix("TL;DR: ")
+        assert not any(body.startswith(b.strip()) for b in BOILERPLATE), out
+
+
+def test_the_risk_and_the_recommendation_are_kept() -> None:
+    out = summarize(REPORT, length="medium")
+    assert RISK in out
+    assert "We recommend adding a 90-day lifecycle rule" in out
+    short = summarize(REPORT, length="short")
+    assert RISK in short or short.startswith("We recommend")  # a conclusion, not the opener
+
+
+def test_tldr_is_exactly_one_sentence_whatever_the_length() -> None:
+    for length in ("short", "medium", "long"):
+        out = summarize(REPORT, style="tldr", length=length)
+        assert out.startswith("TL;DR: ") and "\n" not in out
+        assert len(split_sentences(out.removeprefix("TL;DR: "))) == 1
+
+
+def test_bullets_are_bullets_and_lengths_grow() -> None:
+    counts = []
+    for length in ("short", "medium", "long"):
+        lines = summarize(REPORT, style="bullets", length=length).split("\n")
+        assert all(line.startswith("- ") and len(line) > 2 for line in lines)
+        counts.append(len(lines))
+    assert counts[0] < counts[1] < counts[2]

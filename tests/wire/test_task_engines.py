@@ -184,3 +184,48 @@ def test_an_unreadable_image_is_a_validation_error(runtime: Any) -> None:
     with pytest.raises(ClientError) as caught:
         converse(runtime, "", "ask", content=content)
     assert "Unable to process input image" in caught.value.response["Error"]["Message"]
+
+
+# -- the text engine follows instructions, whichever API and family carries them ----------
+
+def _syllable_lines(text: str) -> list[int]:
+    from bedrock_cli.local.engines._syllables import line_syllables
+
+    return [line_syllables(line) for line in text.strip().split("\n")]
+
+
+def test_converse_writes_the_haiku_it_is_asked_for(runtime: Any) -> None:
+    response = runtime.converse(modelId=NOVA_LITE, messages=[
+        {"role": "user", "content": [{"text": "Write a haiku about S3"}]}],
+        inferenceConfig={"temperature": 0, "maxTokens": 200})
+    text = text_of(response)
+    assert _syllable_lines(text) == [5, 7, 5] and text[0].isupper()
+    assert response["usage"]["outputTokens"] == count_tokens(text)
+    stream = runtime.converse_stream(modelId=NOVA_LITE, messages=[
+        {"role": "user", "content": [{"text": "Write a haiku about S3"}]}],
+        inferenceConfig={"temperature": 0, "maxTokens": 200})
+    streamed = "".join(e["contentBlockDelta"]["delta"]["text"] for e in stream["stream"]
+                       if "contentBlockDelta" in e)
+    assert streamed == text
+
+
+@pytest.mark.parametrize(("model_id", "body", "field"), [
+    ("meta.llama3-1-8b-instruct-v1:0", {
+        "prompt": "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nList 4 things "
+                  "to see in London<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n",
+        "max_gen_len": 200, "temperature": 0}, "generation"),
+    ("mistral.mistral-7b-instruct-v0:2", {
+        "prompt": "<s>[INST] List 4 things to see in London [/INST]", "max_tokens": 200,
+        "temperature": 0}, "outputs"),
+])
+def test_invoke_model_families_follow_the_instruction_too(emulator: Any, model_id: str,
+                                                          body: dict[str, Any],
+                                                          field: str) -> None:
+    from tests.wire.conftest import make_client
+
+    client = make_client("bedrock-runtime", emulator, region="us-west-2")
+    answer = json.loads(client.invoke_model(modelId=model_id, body=json.dumps(body))["body"]
+                        .read())
+    text = answer[field] if field == "generation" else answer[field][0]["text"]
+    lines = text.strip().split("\n")
+    assert [line.split(".")[0] for line in lines] == ["1", "2", "3", "4"], text

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .extraction_facts import ages, country_of, items_after, languages, occupations, pick, places
 from .extraction_finders import (
     MONEY,
     Found,
@@ -60,6 +61,12 @@ RELATED = {
     "issue": {"invoice", "date"},
     "invoice": {"issue"},
     "author": {"by", "from", "sign"},
+    "salary": {"earn", "paid", "pay", "wage", "income", "salary"},
+    "live": {"live", "base", "resid", "home", "current", "locat"},
+    "home": {"live", "base", "resid"},
+    "birth": {"birth", "birthplace", "native"},
+    "birthplace": {"birth"},
+    "hometown": {"birth", "grew"},
 }
 ORG_HINTS = _set("company organization vendor supplier seller business employer merchant")
 # Words a property may carry that still mean "the document's own" date, number, email, …
@@ -141,6 +148,9 @@ def _kind(prop: _Prop, spec: dict[str, Any]) -> str:
     words = prop.name_words
     if kind in ("date", "datetime") or fmt in ("date", "date-time"):
         return "date"
+    fact = next((k for k, cue in _FACTS if words & cue), None)
+    if fact and (kind in ("integer", "number") if fact == "age" else kind == "string"):
+        return fact
     if kind in ("number", "integer"):
         return "amount" if words & MONEY or prop.desc_words & MONEY else kind
     if kind != "string":
@@ -165,6 +175,18 @@ def _kind(prop: _Prop, spec: dict[str, Any]) -> str:
     return "string"
 
 
+_FACTS = (
+    ("age", {"age"}), ("city", {"city", "town", "birthplace", "hometown"}),
+    ("country", {"country", "nation"}), ("occupation", {"occupation", "job", "profession"}),
+)  # fmt: skip
+
+
+def _fact(t: _Text, prop: _Prop, kind: str) -> Found | None:
+    """The age, city, country or occupation whose cue ("lives in", "born in") fits ``prop``."""
+    wanted = prop.words - {kind, "person", "where"}
+    return pick([f for f in t.facts() if f.kind == kind], wanted | _related(wanted))
+
+
 class _Text:
     """One text, with its candidates found once and shared by every property."""
 
@@ -183,6 +205,12 @@ class _Text:
         self.amounts = amounts(text, taken)
         self.numbers = numbers(text, taken)
         self.names = names(text)
+        self._facts: list[Found] | None = None
+
+    def facts(self) -> list[Found]:
+        if self._facts is None:
+            self._facts = ages(self.text) + places(self.text) + occupations(self.text)
+        return self._facts
 
 
 def _value(t: _Text, name: str, spec: dict[str, Any]) -> Any:
@@ -197,6 +225,13 @@ def _value(t: _Text, name: str, spec: dict[str, Any]) -> Any:
     if kind == "enum":
         return _enum(t, prop, spec)
     found: Found | None = None
+    if kind in ("age", "city", "country", "occupation"):
+        pair = next((f for f in t.pairs if prop.name_words <= f.label), None)
+        if pair is not None:  # "City: Springfield" says it, gazetteer or not
+            return _coerce(parse_as("integer" if kind == "age" else kind, pair.raw), spec)
+        found = _fact(t, prop, kind)
+        if found is None and kind == "country" and (city := _fact(t, prop, "city")):
+            found = Found("country", country_of(str(city.value)), "", 0, 0, frozenset())
     pools = {
         "date": (t.dates, True), "email": (t.emails, True), "phone": (t.phones, True),
         "url": (t.urls, True), "id": (t.ids, False), "amount": (t.amounts, False),
@@ -275,6 +310,10 @@ def _list(t: _Text, prop: _Prop, spec: dict[str, Any], *, every: bool = False) -
         return rows or None
     pair = _best(prop, t.pairs)
     raw_items = list_after(pair) if pair else None
+    if raw_items is None and "language" in prop.words:
+        raw_items = languages(t.text) or None
+    if raw_items is None:
+        raw_items = items_after(t.text, prop.distinct)
     if raw_items is None:
         kind = _kind(prop, items)
         pool = {"email": t.emails, "phone": t.phones, "url": t.urls, "date": t.dates}.get(kind)

@@ -14,7 +14,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .summarizer import STOPWORDS, Sentence, split_sentences, stem, terms
+from .qa_spans import TYPE_WORDS, question_kind, span
+from .structure import layout
+from .summarizer import STOPWORDS, split_sentences, stem, terms
 
 __all__ = ["BM25", "Answer", "answer", "bm25_rank"]
 
@@ -26,7 +28,7 @@ def _set(words: str) -> frozenset[str]:
 # Words that shape a question but say nothing about its subject.
 _QUESTION_WORDS = _set(
     "what which who whom whose when where why how many much long old far often tell name give "
-    "list does do did is are was were please know"
+    "list does do did is are was were please know time date year day"
 )
 MIN_SCORE = 0.5  # share of the question's (idf-weighted) content words the answer must hold
 
@@ -87,87 +89,21 @@ def bm25_rank(query: str, passages: Sequence[str], k: int) -> list[tuple[int, fl
     return BM25(passages).rank(query, k)
 
 
-# ---------------------------------------------------------------------------- answer spans
+# ---------------------------------------------------------------------------- answering
 
-_MONTH = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
-)
-_DATE = re.compile(
-    rf"\b(?:{_MONTH}\.? \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}|\d{{1,2}}(?:st|nd|rd|th)? "
-    rf"(?:of )?{_MONTH},? \d{{4}}|{_MONTH},? \d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|"
-    rf"\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\b\d{{4}}s?\b(?! ?%)|"
-    rf"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
-    rf"\d{{1,2}}(?::\d{{2}})? ?(?:[ap]\.?m\.?)|(?:yesterday|today|tomorrow))"
-)
-_NUMBER = re.compile(
-    r"(?:[$€£¥]\s?)?\b\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent|million|billion|thousand|hundred|"
-    r"k|kg|g|km|m|cm|mm|mi|miles|feet|ft|lbs?|tons?|years?|months?|weeks?|days?|hours?|"
-    r"minutes?|seconds?|people|[a-z]+s)\b)?|\b(?:one|two|three|four|five|six|seven|eight|"
-    r"nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|dozen)\b"
-    r"(?:\s[a-z]+s\b)?",
-    re.I,
-)
-_NAME = re.compile(
-    r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|du|des|la|le|van|von|der|da|di|del|the|and|&)?\s*[A-Z][\w'’.-]*)*"
-)
-_PLACE_CUE = re.compile(r"\b(?:in|at|on|from|near|to|into|inside|outside|across)\s+(?:the\s+)?$")
-_DURATION = re.compile(
-    r"\b(?:\d[\d,.]*|an?|one|two|three|four|five|six|seven|eight|nine|ten|several|a few)\s+"
-    r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)\b",
-    re.I,
-)
+_LABEL_LINE = re.compile(r"[A-Z][\w -]{0,30}:\s")  # "Author: Dana Lee", "Date: …"
+INHERITED = 0.6  # how much a section's heading (or the title) says about its sentences
+SPAN_BONUS = 0.5  # a sentence holding an answer of the asked kind beats a mere mention
 
 
-def _question_type(question: str) -> str:
-    q = question.lower().strip()
-    for prefix, kind in (
-        ("how many", "number"), ("how much", "number"), ("how old", "number"),
-        ("how far", "number"), ("how long", "duration"), ("how often", "number"),
-        ("who", "name"), ("whom", "name"), ("whose", "name"), ("when", "date"),
-        ("what year", "date"), ("what date", "date"), ("which year", "date"),
-        ("where", "place"), ("what time", "date"),
-    ):  # fmt: skip
-        if q.startswith(prefix) or f" {prefix} " in f" {q}":
-            return kind
-    return "other"
-
-
-def _in_question(candidate: str, question_terms: set[str]) -> bool:
-    words = terms(candidate)
-    return bool(words) and all(w in question_terms for w in words)
-
-
-def _span(kind: str, sentence: Sentence, question: str) -> tuple[int, int] | None:
-    """The offsets (within the sentence text) of a short answer of ``kind``, if one is clear."""
-    text = sentence.text
-    qterms = set(terms(question))
-    if kind in ("date", "number", "duration"):
-        pattern = {"date": _DATE, "number": _NUMBER, "duration": _DURATION}[kind]
-        for m in pattern.finditer(text):
-            if not _in_question(m.group(), qterms):
-                return m.start(), m.end()
-        return None
-    if kind in ("name", "place"):
-        found = []
-        for m in _NAME.finditer(text):
-            value = m.group().rstrip(".")
-            first = m.start() == 0 and value.split()[0].lower() in STOPWORDS | _QUESTION_WORDS
-            if first or _in_question(value, qterms):
-                continue
-            cue = bool(_PLACE_CUE.search(text[max(0, m.start() - 12) : m.start()]))
-            found.append((m.start(), m.start() + len(value), cue))
-        if kind == "place":
-            found = [f for f in found if f[2]] or found
-        return found[0][:2] if found else None
-    return None
-
-
-def _coverage(question_terms: list[str], index: BM25, bag: Counter[str]) -> float:
-    """Share (idf-weighted) of the question's content terms present in ``bag``."""
-    weights = {t: index.idf(t) + 0.1 for t in question_terms}
+def _coverage(weights: dict[str, float], own: set[str], inherited: set[str]) -> float:
+    """Share (idf-weighted) of the question's content terms the sentence holds; terms only its
+    section heading, the document's title or the sentence before it in its paragraph hold
+    count :data:`INHERITED`."""
     total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in bag) / total if total else 0.0
+    got = sum(w * (1.0 if t in own else INHERITED if t in inherited else 0.0)
+              for t, w in weights.items())
+    return got / total if total else 0.0
 
 
 def _mentioned(name: str, text: str) -> bool:
@@ -180,48 +116,81 @@ def _mentioned(name: str, text: str) -> bool:
     return False
 
 
+def _content_terms(question: str) -> list[str]:
+    """The question's subject terms: without question words or the "how X" type word."""
+    stripped = re.sub(r"(?i)\b(how|what)\s+(\w+)",
+                      lambda m: m.group(1) if m.group(2).lower() in TYPE_WORDS else m.group(0),
+                      question)
+    ignore = {stem(w) for w in _QUESTION_WORDS}
+    return [t for t in dict.fromkeys(terms(stripped)) if t not in ignore]
+
+
 def answer(question: str, context: str) -> Answer:
-    """Answer ``question`` from ``context`` extractively, or say it cannot (``text=None``)."""
+    """Answer ``question`` from ``context`` extractively, or say it cannot (``text=None``).
+
+    Headings are never answers, but a sentence inherits its section heading's words and the
+    title's ("How high is Kilimanjaro?" under "Mount Kilimanjaro": "At 5,895 metres, it is …").
+    When the question asks for a kind of answer (a date, a duration, a measure, a number, a
+    name, a place), sentences holding one are preferred and the answer is that span.
+    """
     none = Answer(None, None, 0.0, -1, -1)
     sentences = split_sentences(context)
-    question_terms = [
-        t for t in dict.fromkeys(terms(question)) if t not in {stem(w) for w in _QUESTION_WORDS}
-    ]
+    question_terms = _content_terms(question)
     if not sentences or not question_terms:
         return none
+    lay = layout(context, sentences)
     index = BM25([s.text for s in sentences])
-    ranked = index.rank(" ".join(question_terms), 5)
-    if not ranked:
+    bm25 = index.scores(" ".join(question_terms))
+    weights = {t: index.idf(t) + 0.1 for t in question_terms}
+    kind = question_kind(question)
+    title = set(index.bags[lay.title]) if lay.title >= 0 else set()
+    best: tuple[tuple[float, ...], int, tuple[int, int] | None, float] | None = None
+    for i, sentence in enumerate(sentences):
+        if lay.heading[i]:
+            continue
+        own = set(index.bags[i])
+        inherited = title | (set(index.bags[lay.section[i]]) if lay.section[i] >= 0 else set())
+        if i and sentences[i - 1].paragraph == sentence.paragraph:  # "In 1802 … . The council
+            inherited = inherited | set(index.bags[i - 1])  # recorded that 5 families …"
+        coverage = _coverage(weights, own, inherited)
+        if coverage < MIN_SCORE:
+            continue
+        found = span(kind, sentence.text, question)
+        key = (round(coverage + (SPAN_BONUS if found else 0.0), 3), bm25.get(i, 0.0), -i)
+        if best is None or key > best[0]:
+            best = (key, i, found, coverage)
+    if best is None:
         return none
-    # Among the best BM25 hits, prefer the one covering most of the question, then BM25.
-    coverage, _, best = max(
-        (round(_coverage(question_terms, index, index.bags[i]), 3), -pos, i)
-        for pos, (i, _) in enumerate(ranked)
-    )
+    _, i, found, coverage = best
+    sentence = sentences[i]
     # Names in the question ("capital of *France*") must appear near the answer.
     near = " ".join(
         sentences[j].text
-        for j in range(max(0, best - 1), min(len(sentences), best + 2))
-        if sentences[j].paragraph == sentences[best].paragraph
+        for j in [*range(max(0, i - 1), min(len(sentences), i + 2)), lay.section[i], lay.title]
+        if j >= 0 and (sentences[j].paragraph == sentence.paragraph or lay.heading[j])
     )
     names = {
         m.group()
         for m in re.finditer(r"\b[A-Z][A-Za-z]+", question.strip())
         if m.start() > 0 and m.group().lower() not in STOPWORDS | _QUESTION_WORDS
     }
-    if coverage < MIN_SCORE or not all(_mentioned(n, near) for n in names):
+    if not all(_mentioned(n, near) for n in names):
         return Answer(None, None, round(coverage, 3), -1, -1)
-    sentence = sentences[best]
-    span = _span(_question_type(question), sentence, question)
-    if span is None:
-        return Answer(
-            sentence.text, sentence.text, round(coverage, 3), sentence.start, sentence.end
-        )
-    a, b = span
+    score = round(min(1.0, coverage), 3)
+    if found is None and kind in ("name", "date"):  # "Author: …" or "Date: …" just above it
+        for j in (i - 1, i - 2, i - 3, i + 1):
+            if 0 <= j < len(sentences) and _LABEL_LINE.match(sentences[j].text):
+                found = span(kind, sentences[j].text, question)
+                if found is not None:
+                    sentence = sentences[j]
+                    break
+    if found is None:
+        return Answer(sentence.text, sentence.text, score, sentence.start, sentence.end)
+    a, b = found
     short = sentence.text[a:b]
     # Map the span back into the context (the sentence text is whitespace-normalised).
     raw = context[sentence.start : sentence.end]
-    found = re.search(r"\s+".join(map(re.escape, short.split())), raw)
-    start = sentence.start + (found.start() if found else 0)
-    end = sentence.start + (found.end() if found else len(raw))
-    return Answer(short, sentence.text, round(coverage, 3), start, end)
+    located = re.search(r"\s+".join(map(re.escape, short.split())), raw)
+    start = sentence.start + (located.start() if located else 0)
+    end = sentence.start + (located.end() if located else len(raw))
+    return Answer(short, sentence.text, score, start, end)

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .structure import layout
+
 if TYPE_CHECKING:  # numpy is imported lazily so importing this module stays cheap
     import numpy as np
 
@@ -58,7 +60,10 @@ _WORD_BEFORE = re.compile(r"(?<![A-Za-z.])([A-Za-z](?:[A-Za-z.]*[A-Za-z])?)$")
 _NEXT_WORD = re.compile(r"\s*[\"'“‘(\[]*([A-Za-z0-9]+)")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*•+]|\d{1,3}[.)]|#{1,6})[ \t]+", re.M)
-_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+[^\n]*", re.M)
+# A block of its own: a markdown heading, a line ending with ":", a "Label: value" line.
+_HEADING = re.compile(
+    r"^[ \t]*#{1,6}[ \t]+[^\n]*|^[^\n]*\S:[ \t]*$|^[ \t]*[A-Z][\w -]{0,30}:[ \t][^\n]*", re.M
+)
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _SPACE = re.compile(r"\s+")
 
@@ -84,8 +89,9 @@ def _is_boundary(text: str, punct: int, stop: int, end: int) -> bool:
         if before is not None:
             word = before.group(1)
             bare = word.replace(".", "").lower()
-            if bare in _TITLES or len(bare) == 1:
-                return False  # "Mr. Smith", "J. Smith"
+            glued = before.start() > 0 and not re.match(r"[\s\"'“‘(\[]", text[before.start() - 1])
+            if bare in _TITLES or (len(bare) == 1 and not glued):
+                return False  # "Mr. Smith", "J. Smith" (but "180°C. Beat" ends)
             if bare in _ABBREVIATIONS or "." in word:
                 # "e.g. the", "the U.S. Army" go on; "… in the U.S. The next …" ends.
                 return following[0].isupper() and following.lower() in _STARTERS
@@ -100,7 +106,8 @@ def _units(text: str) -> Iterable[tuple[int, int, int]]:
         end = match.start() if match else len(text)
         # Each list item or heading line is its own block.
         cuts = [m.start() for m in _LIST_ITEM.finditer(text, pos, end)]
-        cuts += [m.end() for m in _HEADING.finditer(text, pos, end)]  # a heading is one line
+        for m in _HEADING.finditer(text, pos, end):  # a heading is one line
+            cuts += [m.start(), m.end()]
         edges = sorted({pos, *cuts, end})
         for a, b in itertools.pairwise(edges):
             if text[a:b].strip():
@@ -215,6 +222,36 @@ def _textrank(x: np.ndarray, prior: np.ndarray, window: int = 400, iters: int = 
     return score
 
 
+# Words that mark what a reader must not miss: risks, conclusions, decisions, advice.
+_CUES = frozenset(
+    stem(w)
+    for w in re.findall(
+        r"\w+",
+        "risk risks however must conclude concluded conclusion recommend recommendation "
+        "therefore thus key important critical significant decide decided decision agree "
+        "agreed result finding findings main overall summary warn warning concern problem "
+        "threat danger fail failure crucial essential priority urgent deadline blocker",
+    )
+)
+
+
+def _cue_weights(candidates: list[Sentence], bags: list[Counter[str]]) -> np.ndarray:
+    """1 + a share for the cue words a sentence carries (at most two) and for the document's
+    key terms (its eight most frequent content terms that occur at least twice)."""
+    import numpy as np
+
+    counts: Counter[str] = Counter()
+    for bag in bags:
+        counts.update(bag.keys())
+    key = {t for t, c in counts.most_common(8) if c >= 2}
+    weights = []
+    for s, bag in zip(candidates, bags, strict=True):
+        cues = len({stem(w) for w in _WORD.findall(s.text.lower())} & _CUES)
+        share = len(key & bag.keys()) / len(key) if key else 0.0
+        weights.append((1.0 + 0.75 * min(2, cues)) * (1.0 + 0.5 * share))
+    return np.array(weights, dtype=np.float32)
+
+
 def _count(length: str, n: int) -> int:
     low, high, share = {"short": (1, 2, 0.1), "medium": (3, 5, 0.2), "long": (8, 12, 0.3)}[length]
     return min(n, max(low, min(high, round(n * share))))
@@ -236,7 +273,10 @@ def summarize(
     """Summarize ``text`` extractively with sentences from the text, in document order.
 
     ``length``: short (1–2 sentences), medium (3–5), long (8–12), fewer for short texts.
-    ``style``: paragraph, bullets ("- " lines) or tldr (one line starting "TL;DR: ").
+    ``style``: paragraph, bullets ("- " lines) or tldr (one sentence after "TL;DR: ").
+    Headings and boilerplate ("Attendees: …", "Subject: …", sign-offs) are left out;
+    sentences with the document's key terms and with risks, conclusions, decisions and
+    advice ("however", "must", "recommend") weigh more.
     ``focus``: words to favour; sentences mentioning them rank higher.
     ``max_words``: an upper bound on the words of the summary (the best sentence is cut
     with "…" when even it does not fit).
@@ -248,8 +288,10 @@ def summarize(
     if style not in STYLES:
         raise ValueError(f"style must be one of {', '.join(STYLES)}, not {style!r}")
     sentences = split_sentences(text)
-    # Headings, labels and fragments make poor summary sentences when better ones exist.
-    candidates = [s for s in sentences if len(s.text.split()) >= 4] or sentences
+    # Headings, "Attendees: …" lines, sign-offs and fragments are not what a text says.
+    lay = layout(text, sentences)
+    content = [s for s, b in zip(sentences, lay.boilerplate, strict=True) if not b]
+    candidates = [s for s in content if len(s.text.split()) >= 4] or content or sentences
     if not candidates:
         return ""
     bags = [Counter(terms(s.text)) for s in candidates]
@@ -260,7 +302,7 @@ def summarize(
     first_in_para = np.array(
         [i == 0 or s.paragraph != candidates[i - 1].paragraph for i, s in enumerate(candidates)]
     )
-    position = 1.0 + 0.8 * (index == 0) + 0.4 * np.exp(-index / max(3.0, n / 20))
+    position = 1.0 + 0.5 * (index == 0) + 0.4 * np.exp(-index / max(3.0, n / 20))
     position += 0.25 * first_in_para
     prior = np.ones(n, dtype=np.float32)
     focus_terms = set(terms(focus or ""))
@@ -269,9 +311,10 @@ def summarize(
         prior += 4.0 * hits
         position = position * (1.0 + 3.0 * hits)
     informative = np.array([min(1.0, len(bag) / 5) for bag in bags]) ** 0.5
-    score = _textrank(x, prior.astype(np.float32)) * position * informative
+    cues = _cue_weights(candidates, bags)
+    score = _textrank(x, prior.astype(np.float32)) * position * informative * cues
 
-    want = _count(length, n)
+    want = 1 if style == "tldr" else _count(length, n)
     sizes = np.array([len(s.text.split()) for s in candidates])
     chosen: list[int] = []
     overlap = np.zeros(n, dtype=np.float32)  # similarity to the closest sentence picked so far

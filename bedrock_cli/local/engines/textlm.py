@@ -74,8 +74,25 @@ class LanguageModel(Decoder):
         top_k: int | None = None,
         stop: Sequence[str] = (),
         seed: int | None = None,
+        instructions: bool = True,
     ) -> Generation:
-        """Continue ``prompt``; iterate the result for its text, one token per piece."""
+        """Continue ``prompt``; iterate the result for its text, one token per piece.
+
+        With ``instructions``, a prompt that gives one ("Write a haiku about the sea",
+        "Name three colours", "Is it raining?") is answered on a new paragraph, in the form
+        it asks for (:mod:`._lmforms`, :mod:`._lmcompose`).
+        """
+        if instructions:
+            from bedrock_cli.local.engines._lmforms import parse
+
+            form = parse(prompt)
+            if form is not None and form.form != "answer":
+                from bedrock_cli.local.engines._lmcompose import Composed
+
+                return Composed(self, form, max_tokens=max_tokens, temperature=temperature,
+                                top_p=top_p, top_k=top_k, stop=stop, seed=seed)
+            if form is not None:
+                prompt = prompt.rstrip() + "\n"  # an answer starts a new paragraph
         return Generation(
             self,
             prompt,

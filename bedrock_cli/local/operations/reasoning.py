@@ -53,8 +53,10 @@ class Thinking:
             return
         from bedrock_cli.local.engines.textlm import get_model
 
-        gen = get_model().stream(self.ctx.prompt, max_tokens=self.length, temperature=1.0,
-                                 top_p=self.ctx.top_p, seed=(self.ctx.seed ^ 0x7E1A) % 2**32)
+        # Thinking is free text on a new paragraph, never a form the instruction asks for.
+        gen = get_model().stream(self.ctx.prompt.rstrip() + "\n", max_tokens=self.length,
+                                 temperature=1.0, top_p=self.ctx.top_p,
+                                 seed=(self.ctx.seed ^ 0x7E1A) % 2**32, instructions=False)
         for piece in gen:
             self.pieces.append(piece)
             yield piece
