@@ -91,7 +91,7 @@ def _number(value: Any, schema: dict[str, Any], where: str) -> list[str]:
         errors.append(f"{where}: {value} is not above {low}")
     if is_type(high, "number") and value >= high:
         errors.append(f"{where}: {value} is not below {high}")
-    step = schema.get("multipleOf")
+    step: Any = schema.get("multipleOf")
     if is_type(step, "number") and step > 0 and abs(value / step - round(value / step)) > 1e-9:
         errors.append(f"{where}: {value} is not a multiple of {step}")
     return errors

@@ -97,7 +97,8 @@ def test_instance_always_validates(schema: dict[str, Any], prompt: str) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(SCHEMAS, st.one_of(st.none(), st.integers(), st.text(max_size=10), st.booleans(),
-                          st.lists(st.integers(), max_size=3), st.dictionaries(NAMES, st.integers())))
+                          st.lists(st.integers(), max_size=3),
+                          st.dictionaries(NAMES, st.integers())))
 def test_conform_repairs_any_value(schema: dict[str, Any], value: Any) -> None:
     assert validate(conform(value, schema), schema) == []
 

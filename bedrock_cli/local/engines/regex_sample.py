@@ -10,16 +10,21 @@ only approximated here).
 
 from __future__ import annotations
 
+import importlib
 import random
 import re
 from typing import Any
 
-try:  # Python 3.11+
-    from re import _constants as C  # type: ignore[attr-defined]
-    from re import _parser as P  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants as C  # type: ignore[no-redef]
-    import sre_parse as P  # type: ignore[no-redef]
+
+def _modules() -> tuple[Any, Any]:
+    """``re``'s own parser (``re._parser`` from 3.11, ``sre_parse`` before)."""
+    try:
+        return importlib.import_module("re._constants"), importlib.import_module("re._parser")
+    except ImportError:  # pragma: no cover - Python 3.10
+        return importlib.import_module("sre_constants"), importlib.import_module("sre_parse")
+
+
+C, P = _modules()
 
 _CATEGORIES = {
     C.CATEGORY_DIGIT: "0123456789", C.CATEGORY_NOT_DIGIT: "abcxyz",

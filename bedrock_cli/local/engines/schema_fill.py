@@ -21,18 +21,29 @@ from .regex_sample import sample
 
 __all__ = ["conform", "instance", "places"]
 
-_PLACE_WORDS = frozenset(
+
+def _words_of(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _num(schema: dict[str, Any], key: str) -> float | None:
+    """A numeric keyword's value, or None when it is absent or not a number."""
+    value: Any = schema.get(key)
+    return float(value) if is_type(value, "number") else None
+
+
+_PLACE_WORDS = _words_of(
     "city location place town country region destination origin address where area state "
-    "airport station".split())
-_FREE_TEXT = frozenset(
+    "airport station")
+_FREE_TEXT = _words_of(
     "query question text prompt input message search topic keyword keywords term terms q "
-    "request content body expression sentence description".split())
+    "request content body expression sentence description")
 _CAP = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:de|del|la|le|of|upon|on)?\s*[A-Z][\w'’.-]*)*")
 _PREP = re.compile(r"(?i)\b(?:in|at|for|to|from|near|of|about|around)\s+$")
-_NOT_PLACES = frozenset(
+_NOT_PLACES = _words_of(
     "what what's whats how who where when which why is are can could would will please tell "
     "give find get show i i'm the a an and or but also then today tomorrow now celsius "
-    "fahrenheit monday tuesday wednesday thursday friday saturday sunday".split())
+    "fahrenheit monday tuesday wednesday thursday friday saturday sunday")
 
 
 def places(text: str) -> list[str]:
@@ -192,7 +203,8 @@ def _kind(value: Any, schema: dict[str, Any]) -> str:
 
 def _object(value: Any, schema: dict[str, Any], text: str) -> dict[str, Any]:
     value = dict(value) if isinstance(value, dict) else {}
-    props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    props: dict[str, Any] = schema["properties"] if isinstance(
+        schema.get("properties"), dict) else {}
     required = [r for r in schema.get("required") or [] if isinstance(r, str)]
     out: dict[str, Any] = {}
     for key, sub in props.items():
@@ -217,18 +229,19 @@ def _object(value: Any, schema: dict[str, Any], text: str) -> dict[str, Any]:
 
 
 def _array(value: Any, schema: dict[str, Any], text: str, name: str) -> list[Any]:
-    items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+    items: dict[str, Any] = schema["items"] if isinstance(schema.get("items"), dict) else {}
     value = value if isinstance(value, list) else [] if value is None else [value]
     out = [conform(item, items, text, name) for item in value]
     if schema.get("uniqueItems") is True:
         out = _unique(out)
-    high = schema.get("maxItems")
-    if is_type(high, "integer"):
+    high = _num(schema, "maxItems")
+    if high is not None:
         out = out[: int(high)]
-    low = int(schema.get("minItems") or 0) if is_type(schema.get("minItems"), "integer") else 0
+    low = int(_num(schema, "minItems") or 0)
     tries = 0
     while len(out) < low and tries < low * 4 + 8:
-        out.append(conform(_variant(items, tries), items, text, f"{name}{tries}" if tries else name))
+        label = f"{name}{tries}" if tries else name
+        out.append(conform(_variant(items, tries), items, text, label))
         if schema.get("uniqueItems") is True:
             out = _unique(out)
         tries += 1
@@ -245,10 +258,9 @@ def _variant(items: dict[str, Any], n: int) -> Any:
     if "boolean" in kinds:
         return n % 2 == 1
     if "integer" in kinds or "number" in kinds:
-        base = next((items[k] for k in ("minimum", "exclusiveMinimum")
-                     if is_type(items.get(k), "number")), 0)
-        step = items.get("multipleOf") if is_type(items.get("multipleOf"), "number") else 1
-        return base + n * max(step, 1)
+        base = _num(items, "minimum")
+        base = _num(items, "exclusiveMinimum") if base is None else base
+        return (base or 0) + n * max(_num(items, "multipleOf") or 1, 1)
     return None
 
 
@@ -260,10 +272,10 @@ def _unique(values: list[Any]) -> list[Any]:
 
 
 def _string(value: Any, schema: dict[str, Any], text: str, name: str) -> str:
-    low = int(schema.get("minLength") or 0)
-    high = schema.get("maxLength")
-    high = int(high) if is_type(high, "integer") else None
-    candidates = []
+    low = int(_num(schema, "minLength") or 0)
+    most = _num(schema, "maxLength")
+    high = int(most) if most is not None else None
+    candidates: list[str | None] = []
     if isinstance(value, str):
         candidates.append(value)
     elif value is not None and not isinstance(value, dict | list):
@@ -286,9 +298,8 @@ def _string(value: Any, schema: dict[str, Any], text: str, name: str) -> str:
 
 
 def _string_ok(value: str, schema: dict[str, Any]) -> bool:
-    low, high = schema.get("minLength"), schema.get("maxLength")
-    return (not is_type(low, "integer") or len(value) >= low) and (
-        not is_type(high, "integer") or len(value) <= high) and (
+    low, high = _num(schema, "minLength"), _num(schema, "maxLength")
+    return (low is None or len(value) >= low) and (high is None or len(value) <= high) and (
         "pattern" not in schema or pattern_ok(value, schema["pattern"])) and (
         "format" not in schema or format_ok(value, str(schema["format"])))
 
@@ -305,19 +316,11 @@ def _number(value: Any, schema: dict[str, Any], kind: str) -> float | int:
     if isinstance(value, str):
         match = re.search(r"-?\d+(?:\.\d+)?", value.replace(",", ""))
         value = float(match.group(0)) if match else None
-    if not is_type(value, "number"):
-        value = 0
-    low, high = schema.get("minimum"), schema.get("maximum")
-    ex_low, ex_high = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
-    bounds_low = [b for b in (low,) if is_type(b, "number")]
-    bounds_high = [b for b in (high,) if is_type(b, "number")]
-    lo = max(bounds_low) if bounds_low else None
-    hi = min(bounds_high) if bounds_high else None
-    if is_type(ex_low, "number"):
-        lo = max(lo, ex_low) if lo is not None else ex_low
-    if is_type(ex_high, "number"):
-        hi = min(hi, ex_high) if hi is not None else ex_high
-    number = float(value)
+    number = float(value) if is_type(value, "number") else 0.0
+    lows = [b for b in (_num(schema, "minimum"), _num(schema, "exclusiveMinimum")) if b is not None]
+    highs = [b for b in (_num(schema, "maximum"), _num(schema, "exclusiveMaximum"))
+             if b is not None]
+    lo, hi = (max(lows) if lows else None), (min(highs) if highs else None)
     if lo is not None and number < lo:
         number = lo
     if hi is not None and number > hi:
@@ -325,35 +328,34 @@ def _number(value: Any, schema: dict[str, Any], kind: str) -> float | int:
     return _step(number, schema, kind, lo, hi)
 
 
-def _step(number: float, schema: dict[str, Any], kind: str, lo: Any, hi: Any) -> float | int:
+def _step(number: float, schema: dict[str, Any], kind: str, lo: float | None,
+          hi: float | None) -> float | int:
     """The nearest value to ``number`` that is of ``kind``, a multiple of ``multipleOf`` and
     inside the bounds (exclusive ones included)."""
-    step = schema.get("multipleOf")
-    unit = float(step) if is_type(step, "number") and step > 0 else 1.0
+    step = _num(schema, "multipleOf")
+    step = step if step is not None and step > 0 else None
     integer = kind == "integer"
+    unit = step or 1.0
     if integer and unit != int(unit):
         unit = float(_lcm_unit(unit))
-    candidates: list[float] = []
-    if is_type(step, "number") and step > 0 or integer:
+    candidates: list[float] = [number]
+    if step is not None or integer:
         base = round(number / unit)
         candidates = [(base + d) * unit for d in (0, 1, -1, 2, -2)]
         if lo is not None:
-            candidates += [(int(lo // unit) + d) * unit for d in (0, 1, 2)]
+            candidates += [(lo // unit + d) * unit for d in (0, 1, 2)]
         if hi is not None:
-            candidates += [(int(hi // unit) - d) * unit for d in (0, 1)]
+            candidates += [(hi // unit - d) * unit for d in (0, 1)]
     else:
-        candidates = [number]
         if lo is not None and hi is not None:
-            candidates.append((float(lo) + float(hi)) / 2)
-        if lo is not None:
-            candidates.append(float(lo) + 1)
-        if hi is not None:
-            candidates.append(float(hi) - 1)
+            candidates.append((lo + hi) / 2)
+        candidates += [lo + 1] if lo is not None else []
+        candidates += [hi - 1] if hi is not None else []
     for cand in candidates:
-        out: float | int = int(round(cand)) if integer or float(cand).is_integer() else cand
+        out: float | int = round(cand) if integer or float(cand).is_integer() else cand
         if not validate(out, schema):
             return out
-    return int(round(number)) if integer else number
+    return round(number) if integer else number
 
 
 def _lcm_unit(step: float) -> int:
