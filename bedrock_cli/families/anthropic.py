@@ -69,6 +69,8 @@ def short_model_name(model_id: str) -> str:
 
 class Anthropic(Family):
     name = "anthropic"
+    tool_choices = ("auto", "any", "tool")
+    stream_tools = True
     takes_images = True
 
     # -- client side -------------------------------------------------------------------

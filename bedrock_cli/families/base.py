@@ -235,6 +235,11 @@ class Family:
 
     name = ""
     takes_images = False
+    # Converse tool use (Bedrock User Guide "Supported models and model features" and the
+    # ToolChoice reference): which toolChoice members the family takes, and whether tool use
+    # works on ConverseStream. Whether a model has tools at all is the catalog's `tools` flag.
+    tool_choices: tuple[str, ...] = ("auto",)
+    stream_tools = False
 
     # -- client side -------------------------------------------------------------------
     def build(self, request: TextRequest, model: ModelInfo | None) -> dict[str, Any]:

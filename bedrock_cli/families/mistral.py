@@ -105,6 +105,7 @@ def is_chat(model_id: str) -> bool:
 
 class Mistral(Family):
     name = "mistral"
+    tool_choices = ("auto", "any")
 
     def build(self, request: TextRequest, model: ModelInfo | None) -> dict[str, Any]:
         turns = [(role, text) for role, text, _ in plain_turns(request, self.name)]

@@ -61,6 +61,8 @@ STOP_REASONS = ("end_turn", "max_tokens", "stop_sequence", "tool_use", "content_
 
 class Nova(Family):
     name = "nova"
+    tool_choices = ("auto", "any", "tool")
+    stream_tools = True
     takes_images = True
 
     def build(self, request: TextRequest, model: ModelInfo | None) -> dict[str, Any]:

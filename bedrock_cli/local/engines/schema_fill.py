@@ -34,7 +34,7 @@ def _num(schema: dict[str, Any], key: str) -> float | None:
 
 _PLACE_WORDS = _words_of(
     "city location place town country region destination origin address where area state "
-    "airport station")
+    "airport station timezone zone tz")
 _FREE_TEXT = _words_of(
     "query question text prompt input message search topic keyword keywords term terms q "
     "request content body expression sentence description")
@@ -91,6 +91,7 @@ def instance(schema: dict[str, Any], text: str) -> Any:
 
     if not isinstance(schema, dict):
         return {}
+    schema = inline_refs(schema)
     found: Any = None
     props = schema.get("properties")
     if isinstance(props, dict) and props:
@@ -103,6 +104,31 @@ def instance(schema: dict[str, Any], text: str) -> Any:
                 if found.get(name) is None and isinstance(spec, dict):
                     found[name] = _from_text(name, spec, text)
     return conform(found, schema, text)
+
+
+def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """Local ``$ref``s (``#/$defs/X``, ``#/definitions/X``, as Pydantic writes nested models)
+    replaced by what they point at; a cycle stops at an empty schema."""
+    root = schema
+
+    def resolve(node: Any, seen: tuple[str, ...]) -> Any:
+        if isinstance(node, list):
+            return [resolve(n, seen) for n in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            if ref in seen:
+                return {}
+            target: Any = root
+            for part in ref[2:].split("/"):
+                target = target.get(part) if isinstance(target, dict) else None
+            rest = {k: v for k, v in node.items() if k != "$ref"}
+            return resolve({**target, **rest} if isinstance(target, dict) else rest,
+                           (*seen, ref))
+        return {k: resolve(v, seen) for k, v in node.items() if k not in ("$defs", "definitions")}
+
+    return resolve(schema, ())
 
 
 # ---------------------------------------------------------------------------- repair

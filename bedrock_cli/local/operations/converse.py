@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from .. import errors, eventstream, modelref
 from ..router import Emulator, Request, Response, route
-from . import conversation
+from . import conversation, tools
 from .tasks import Generation, TaskContext, handler_for
 
 _STOP_REASONS = {"end_turn", "max_tokens", "stop_sequence", "tool_use", "content_filtered",
@@ -50,8 +49,7 @@ def prepare(request: Request, emulator: Emulator, *, stream: bool) -> Prepared:
     if system and not getattr(model, "system_prompt", True):
         raise errors.validation("This model doesn't support system messages.")
     tool_config = body.get("toolConfig")
-    if tool_config and not getattr(model, "tools", False):
-        raise errors.validation("This model doesn't support tool use.")
+    tools.check(body, model, messages, stream=stream)
     metadata = conversation.request_metadata(body)
     params = conversation.sampling(body, model, metadata)
     prompt, attachments = conversation.prompt_text(system, messages)
@@ -93,10 +91,20 @@ def prepare(request: Request, emulator: Emulator, *, stream: bool) -> Prepared:
     return Prepared(ctx, input_tokens, started, [str(p) for p in paths], guard, thinking, cache)
 
 
+def _answer(ctx: TaskContext) -> Generation:
+    """Tool calls (or the answer to tool results) when the request has tools and the task is
+    not one that fills a tool itself; else the task engine."""
+    if ctx.task != "extract":
+        answer = tools.respond(ctx)
+        if answer is not None:
+            return answer
+    return handler_for(ctx.task)(ctx)
+
+
 def _run(prep: Prepared) -> Generation:
     if prep.guard is not None:
-        return prep.guard.run(lambda: handler_for(prep.ctx.task)(prep.ctx))
-    return handler_for(prep.ctx.task)(prep.ctx)
+        return prep.guard.run(lambda: _answer(prep.ctx))
+    return _answer(prep.ctx)
 
 
 def _trace(prep: Prepared) -> dict[str, Any] | None:
@@ -112,7 +120,7 @@ def _stop_reason(gen: Generation) -> str:
 def _tool_uses(gen: Generation) -> list[dict[str, Any]]:
     uses = []
     for use in getattr(gen, "tool_uses", None) or []:
-        tool_id = use.get("toolUseId") or "tooluse_" + uuid.uuid4().hex[:22]
+        tool_id = use.get("toolUseId") or tools.tool_use_id()
         uses.append({"toolUseId": tool_id, "name": use["name"], "input": use.get("input", {})})
     return uses
 
@@ -200,10 +208,9 @@ def _events(prep: Prepared, gen: Generation) -> Iterator[bytes]:
         start = {"toolUse": {"toolUseId": use["toolUseId"], "name": use["name"]}}
         yield ev("contentBlockStart", {"contentBlockIndex": index, "start": start})
         payload = json.dumps(use["input"], ensure_ascii=False)
-        yield ev(
-            "contentBlockDelta",
-            {"contentBlockIndex": index, "delta": {"toolUse": {"input": payload}}},
-        )
+        for part in tools.fragments(payload):
+            yield ev("contentBlockDelta",
+                     {"contentBlockIndex": index, "delta": {"toolUse": {"input": part}}})
         yield ev("contentBlockStop", {"contentBlockIndex": index})
         index += 1
     stop: dict[str, Any] = {"stopReason": _stop_reason(gen)}
