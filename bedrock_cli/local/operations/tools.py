@@ -262,8 +262,8 @@ def plan(tools: list[Tool], text: str, kind: str = "auto",
         best = _best(pool, clause)
         if best is not None:
             groups.append((best, [clause]))
-        elif groups and places("in " + clause.strip()):
-            groups.append((groups[-1][0], [clause]))
+        elif groups and places("in " + clause.strip()):  # "… in Paris and London?"
+            groups.append((groups[-1][0], ["in " + clause.strip()]))
         else:
             loose.append(clause)
     if not groups:
