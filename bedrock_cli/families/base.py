@@ -144,6 +144,26 @@ def over_limit(name: str, value: int, limit: int, model_id: str) -> RangeError:
 # ---------------------------------------------------------------------------- emulator side
 
 
+@dataclass(frozen=True)
+class ToolDef:
+    """A tool a native body offers, whatever the family's spelling."""
+
+    name: str
+    description: str
+    schema: Any  # the input JSON Schema as sent (checked by the emulator)
+    where: str  # the path of the schema in the body, for error messages
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """A tool result of the last user turn, with the call it answers."""
+
+    name: str
+    input: dict[str, Any]
+    text: str
+    error: bool = False
+
+
 @dataclass
 class NativeCall:
     """A native body read by the emulator: the conversation as text, and the sampling."""
@@ -160,6 +180,10 @@ class NativeCall:
     extra: dict[str, Any] = field(default_factory=dict)  # family-specific (e.g. chat format)
     input_tokens: int = 0  # set by the emulator once it has counted the prompt
     model_id: str = ""  # the catalog id, set by the emulator
+    tools: list[ToolDef] = field(default_factory=list)  # the body's tools, read generically
+    tool_choice: tuple[str, str | None] = ("auto", None)  # auto | any | tool | none, and name
+    tool_results: list[ToolResult] = field(default_factory=list)  # the last turn's results
+    question: str = ""  # the text of the last user turn that has text (tools decide on it)
 
     @property
     def prompt(self) -> str:
@@ -178,6 +202,7 @@ class Done:
     output_tokens: int
     stop_sequence: str | None = None
     response_id: str = ""
+    tool_uses: list[dict[str, Any]] = field(default_factory=list)  # {"id", "name", "input"}
 
 
 # ---------------------------------------------------------------------------- client side
@@ -380,6 +405,14 @@ def plain_turns(request: TextRequest, family: str, *,
             pictures.append((str(image.get("format", "png")), bytes(image["source"]["bytes"])))
         out.append((str(message.get("role", "user")), "\n".join(texts), pictures))
     return out
+
+
+def json_fragments(value: Any, size: int = 12) -> list[str]:
+    """A tool input as JSON text in pieces, the way tool input streams (partial JSON)."""
+    import json
+
+    text = json.dumps(value, ensure_ascii=False)
+    return [text[i:i + size] for i in range(0, len(text), size)] or [text]
 
 
 def b64(data: bytes) -> str:

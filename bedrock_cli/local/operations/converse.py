@@ -7,11 +7,12 @@ produced lazily from the engine's generator: one ``contentBlockDelta`` per token
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from bedrock_cli.families.base import json_fragments
 
 from .. import errors, eventstream, modelref
 from ..router import Emulator, Request, Response, route
@@ -207,8 +208,7 @@ def _events(prep: Prepared, gen: Generation) -> Iterator[bytes]:
     for use in uses:
         start = {"toolUse": {"toolUseId": use["toolUseId"], "name": use["name"]}}
         yield ev("contentBlockStart", {"contentBlockIndex": index, "start": start})
-        payload = json.dumps(use["input"], ensure_ascii=False)
-        for part in tools.fragments(payload):
+        for part in json_fragments(use["input"]):
             yield ev("contentBlockDelta",
                      {"contentBlockIndex": index, "delta": {"toolUse": {"input": part}}})
         yield ev("contentBlockStop", {"contentBlockIndex": index})

@@ -28,6 +28,7 @@ from ..router import Response
 from . import conversation
 from .guardrails import Guard, native_guard
 from .invoke import InvokeContext, malformed, native
+from .native_tools import decide
 
 TEXT_FAMILIES = ("anthropic", "titan-text", "nova", "llama", "mistral", "cohere")
 
@@ -91,7 +92,8 @@ def _done(call: NativeCall, gen: Any) -> Done:
     return Done(text=str(gen.text), input_tokens=call.input_tokens,
                 stop_reason="end_turn" if reason == "guardrail_intervened" else reason,
                 output_tokens=int(gen.output_tokens),
-                stop_sequence=getattr(gen, "stop_sequence", None))
+                stop_sequence=getattr(gen, "stop_sequence", None),
+                tool_uses=list(getattr(gen, "tool_uses", None) or []))
 
 
 def guardrail_fields(guard: Guard | None) -> dict[str, Any]:
@@ -141,7 +143,11 @@ def invoke_text(ctx: InvokeContext) -> Response:
     started = time.monotonic()
     family, call = read_call(ctx)
     guard = native_guard(ctx.request, ctx.emulator, call.turns)
-    gen = guard.run(lambda: generate(call)) if guard is not None else generate(call)
+
+    def answer() -> Any:
+        return decide(call, family.name) or generate(call)
+
+    gen = guard.run(answer) if guard is not None else answer()
     if not ctx.stream:
         "".join(gen)
         end = _done(call, gen)

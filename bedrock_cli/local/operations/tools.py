@@ -379,12 +379,3 @@ def respond(ctx: TaskContext) -> Generation | None:
         return fixed_text(result_answer(results), ctx)
     calls = plan(tools, _turn_text(ctx.messages), kind, forced)
     return ToolAnswer(calls) if calls else None
-
-
-def fragments(payload: str, size: int = 4) -> list[str]:
-    """A tool input's JSON text in pieces of a few tokens, as Bedrock streams it."""
-    from bedrock_cli.local.engines.tokenizer import tokenize
-
-    pieces = tokenize(payload)
-    parts = ["".join(pieces[i:i + size]) for i in range(0, len(pieces), size)]
-    return parts or [payload]
