@@ -66,20 +66,28 @@ def _words(name: str) -> set[str]:
     return set(spaced.lower().split())
 
 
-def _from_text(name: str, spec: dict[str, Any], text: str) -> Any:
-    """A value the extraction engine does not look for: a place, or the question itself."""
+def _from_text(name: str, spec: dict[str, Any], text: str, *, required: bool) -> Any:
+    """A value the extraction engine does not look for: a place, the question itself, or
+    (for a required string nothing else fills) a code or name the text holds."""
     if "string" not in kinds_of(spec) and kinds_of(spec):
         return None
+    if "enum" in spec or "pattern" in spec or "format" in spec:
+        return None  # the extraction engine and the repair know those better
     words = _words(name) | _words(str(spec.get("description", "")))
     if _words(name) & _PLACE_WORDS or (not _words(name) & _FREE_TEXT and words & _PLACE_WORDS):
         found = places(text)
         return found[0] if found else None
     if _words(name) & _FREE_TEXT:
         return " ".join(text.split()) or None
+    if required:
+        codes = [c for c in _CODE.findall(text) if c.lower() not in _NOT_PLACES]
+        named = codes or places(text)
+        return named[0] if named else None
     return None
 
 
-_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?!\w)(?!\.\d)")
+_CODE = re.compile(r"\b(?=[A-Z0-9-]*[A-Z])[A-Z0-9][A-Z0-9-]*[A-Z0-9]\b")  # WZPZ, INV-7, AB12
 
 
 def _number_near(name: str, text: str, *, only: bool) -> float | int | None:
@@ -136,7 +144,8 @@ def _augment(found: dict[str, Any], schema: dict[str, Any], text: str) -> None:
             found[name] = {}
             _augment(found[name], spec, text)
         elif found.get(name) is None:
-            found[name] = _from_text(name, spec, text)
+            found[name] = _from_text(name, spec, text,
+                                     required=name in (schema.get("required") or []))
             if found[name] is None and name in numeric:
                 found[name] = _number_near(name, text, only=len(numeric) == 1)
     empty = [n for n in numeric if found.get(n) is None]
