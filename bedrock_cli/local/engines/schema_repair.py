@@ -272,7 +272,7 @@ def _step(number: float, schema: dict[str, Any], kind: str, lo: float | None,
         out: float | int = round(cand) if integer or float(cand).is_integer() else cand
         if not validate(out, schema):
             return out
-    return round(number) if integer else number
+    return round(number) if integer or float(number).is_integer() else number
 
 
 def _lcm_unit(step: float) -> int:
