@@ -234,15 +234,19 @@ def tool_words(tool: Tool) -> set[str]:
     return _terms(" ".join(parts)) - _generic()
 
 
-def relevance(tool: Tool, text: str) -> int:
-    """How many of the tool's words the text uses (its name's words count double)."""
+def relevance(tool: Tool, text: str, *, naming: bool = False) -> int:
+    """How many of the tool's words the text uses (its name's words count double). With
+    `naming`, only the name and description count: a clause that names a property ("for 3
+    days") gives an argument, it does not ask for another call."""
     said = _terms(text)
     name_words = _terms(_spaced(tool.name)) - _generic()
-    return len(said & tool_words(tool)) + len(said & name_words)
+    about = _terms(f"{_spaced(tool.name)} {tool.description}") - _generic() if naming \
+        else tool_words(tool)
+    return len(said & about) + len(said & name_words)
 
 
-def _best(tools: list[Tool], text: str) -> Tool | None:
-    scored = [(relevance(t, text), -i, t) for i, t in enumerate(tools)]
+def _best(tools: list[Tool], text: str, *, naming: bool = False) -> Tool | None:
+    scored = [(relevance(t, text, naming=naming), -i, t) for i, t in enumerate(tools)]
     top = max(scored, key=lambda s: (s[0], s[1]))
     return top[2] if top[0] > 0 else None
 
@@ -259,7 +263,7 @@ def plan(tools: list[Tool], text: str, kind: str = "auto",
     groups: list[tuple[Tool, list[str]]] = []
     loose: list[str] = []
     for clause in clauses:
-        best = _best(pool, clause)
+        best = _best(pool, clause, naming=True)
         if best is not None:
             groups.append((best, [clause]))
         elif groups and places("in " + clause.strip()):  # "… in Paris and London?"
