@@ -313,3 +313,14 @@ def test_extract_hint_input_is_schema_valid(runtime: Any) -> None:
     [use] = uses(r)
     assert validate(use["input"], schema) == []
     assert use["input"]["invoice_number"] == "INV-7"
+
+
+def test_tool_definitions_count_as_input_tokens(runtime: Any) -> None:
+    messages = [{"role": "user", "content": [{"text": "Tell me a story."}]}]
+    bare = runtime.converse(modelId=HAIKU, messages=messages, inferenceConfig={"maxTokens": 5})
+    with_tools = runtime.converse(modelId=HAIKU, messages=messages, toolConfig=TOOLS,
+                                  inferenceConfig={"maxTokens": 5})
+    assert with_tools["usage"]["inputTokens"] > bare["usage"]["inputTokens"] + 20
+    counted = runtime.count_tokens(modelId="anthropic.claude-3-5-haiku-20241022-v1:0", input={
+        "converse": {"messages": messages, "toolConfig": TOOLS}})
+    assert counted["inputTokens"] == with_tools["usage"]["inputTokens"]

@@ -57,7 +57,7 @@ def prepare(request: Request, emulator: Emulator, *, stream: bool) -> Prepared:
 
     from bedrock_cli.local.engines.tokenizer import count_tokens
 
-    input_tokens = count_tokens(prompt)
+    input_tokens = count_tokens(prompt) + conversation.tool_tokens(tool_config)
     window = int(getattr(model, "context_window", 0) or 0)
     if window and input_tokens > window:
         raise errors.validation("Input is too long for requested model.")
