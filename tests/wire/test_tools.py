@@ -324,3 +324,17 @@ def test_tool_definitions_count_as_input_tokens(runtime: Any) -> None:
     counted = runtime.count_tokens(modelId="anthropic.claude-3-5-haiku-20241022-v1:0", input={
         "converse": {"messages": messages, "toolConfig": TOOLS}})
     assert counted["inputTokens"] == with_tools["usage"]["inputTokens"]
+
+
+def test_structured_output_without_tool_choice(runtime: Any) -> None:
+    """LangChain binds the schema with no toolChoice where it thinks the model cannot force one
+    (Nova; Claude with thinking): one tool whose input the turn holds is called with `auto`."""
+    schema = {"type": "object", "required": ["name", "age"],
+              "properties": {"name": {"type": "string"}, "age": {"type": "integer"}}}
+    config = {"tools": [{"toolSpec": {"name": "Person", "description": "Information about a "
+                                      "person.", "inputSchema": {"json": schema}}}]}
+    r = ask(runtime, "Ada Lovelace is 36 and lives in London.", config, model=NOVA)
+    assert uses(r)[0]["input"] == {"name": "Ada Lovelace", "age": 36}
+    r = ask(runtime, "Tell me a story about the sea.", config, model=NOVA,
+            inferenceConfig={"maxTokens": 10})
+    assert uses(r) == []

@@ -16,7 +16,7 @@ from bedrock_cli.schemacheck import kinds_of
 
 from .schema_repair import conform
 
-__all__ = ["conform", "instance", "places"]
+__all__ = ["conform", "evidence", "instance", "places"]
 
 
 def _words_of(text: str) -> frozenset[str]:
@@ -109,6 +109,34 @@ def _number_near(name: str, text: str, *, only: bool) -> float | int | None:
 
 def _as_number(raw: str) -> float | int:
     return float(raw) if "." in raw else int(raw)
+
+
+def evidence(schema: dict[str, Any], text: str) -> int:
+    """How many of the schema's top-level properties the text itself holds a value for (the
+    extraction engine's finds, and places for place-like properties) — not the defaults."""
+    from .extraction import fill
+
+    schema = inline_refs(schema) if isinstance(schema, dict) else {}
+    props = schema.get("properties")
+    if not isinstance(props, dict) or not props:
+        return 0
+    try:
+        found = fill(schema, text)
+    except (TypeError, ValueError, KeyError, AttributeError, re.error):
+        return 0
+    if not isinstance(found, dict):
+        return 0
+    def held(name: str, spec: Any) -> bool:
+        if found.get(name) is not None:
+            return True
+        if not isinstance(spec, dict):
+            return False
+        if _words(name) & _PLACE_WORDS:
+            return bool(places(text))
+        numeric = {"number", "integer"} & set(kinds_of(spec))
+        return bool(numeric) and _number_near(name, text, only=False) is not None
+
+    return sum(held(name, spec) for name, spec in props.items())
 
 
 def instance(schema: dict[str, Any], text: str) -> Any:

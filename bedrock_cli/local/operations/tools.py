@@ -251,6 +251,15 @@ def _best(tools: list[Tool], text: str, *, naming: bool = False) -> Tool | None:
     return top[2] if top[0] > 0 else None
 
 
+def _fills(tool: Tool, text: str) -> bool:
+    """Whether the turn holds values for at least half the tool's required properties (and
+    one at least): what a structured-output tool offered with `auto` is called on."""
+    from bedrock_cli.local.engines.schema_fill import evidence
+
+    required = tool.schema.get("required") or list(tool.schema.get("properties") or {})
+    return evidence(tool.schema, text) >= max(1, (len(required) + 1) // 2)
+
+
 def plan(tools: list[Tool], text: str, kind: str = "auto",
          forced: str | None = None) -> list[dict[str, Any]]:
     """The tool calls a turn asks for: ``[{"name": ..., "input": {...}}]`` (maybe none)."""
@@ -272,6 +281,8 @@ def plan(tools: list[Tool], text: str, kind: str = "auto",
             loose.append(clause)
     if not groups:
         best = _best(pool, text)
+        if best is None and kind == "auto" and len(pool) == 1 and _fills(pool[0], text):
+            best = pool[0]  # one tool whose input the turn holds: structured output
         if best is None and kind == "auto":
             return []
         groups = [(best or pool[0], [text])]
