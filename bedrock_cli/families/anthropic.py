@@ -29,11 +29,11 @@ from bedrock_cli.families.base import (
     check_turns,
     default_max_tokens,
     describe_image,
-    json_fragments,
     sampling_fields,
     unb64,
     validate,
 )
+from bedrock_cli.families.tooling import json_fragments
 from bedrock_cli.types import ReasoningDelta, StreamEvent, TextDelta, Usage
 
 if TYPE_CHECKING:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.errors import UsageError
+from bedrock_cli.families.tooling import ToolDef, ToolResult
 from bedrock_cli.types import StreamEvent, Usage
 
 if TYPE_CHECKING:
@@ -142,26 +143,6 @@ def over_limit(name: str, value: int, limit: int, model_id: str) -> RangeError:
 
 
 # ---------------------------------------------------------------------------- emulator side
-
-
-@dataclass(frozen=True)
-class ToolDef:
-    """A tool a native body offers, whatever the family's spelling."""
-
-    name: str
-    description: str
-    schema: Any  # the input JSON Schema as sent (checked by the emulator)
-    where: str  # the path of the schema in the body, for error messages
-
-
-@dataclass(frozen=True)
-class ToolResult:
-    """A tool result of the last user turn, with the call it answers."""
-
-    name: str
-    input: dict[str, Any]
-    text: str
-    error: bool = False
 
 
 @dataclass
@@ -405,14 +386,6 @@ def plain_turns(request: TextRequest, family: str, *,
             pictures.append((str(image.get("format", "png")), bytes(image["source"]["bytes"])))
         out.append((str(message.get("role", "user")), "\n".join(texts), pictures))
     return out
-
-
-def json_fragments(value: Any, size: int = 12) -> list[str]:
-    """A tool input as JSON text in pieces, the way tool input streams (partial JSON)."""
-    import json
-
-    text = json.dumps(value, ensure_ascii=False)
-    return [text[i:i + size] for i in range(0, len(text), size)] or [text]
 
 
 def b64(data: bytes) -> str:

@@ -25,13 +25,13 @@ from bedrock_cli.families.base import (
     check_max,
     check_turns,
     describe_image,
-    json_fragments,
     sampling_fields,
     unb64,
     validate,
 )
 from bedrock_cli.families.nova_tools import block_text as tool_block_text
 from bedrock_cli.families.nova_tools import read_tools
+from bedrock_cli.families.tooling import json_fragments
 from bedrock_cli.types import StreamEvent, TextDelta, Usage
 
 if TYPE_CHECKING:

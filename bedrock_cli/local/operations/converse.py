@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from bedrock_cli.families.base import json_fragments
+from bedrock_cli.families.tooling import json_fragments
 
 from .. import errors, eventstream, modelref
 from ..router import Emulator, Request, Response, route

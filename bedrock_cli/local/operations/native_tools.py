@@ -17,7 +17,8 @@ from bedrock_cli.families.base import NativeCall
 
 from .. import errors
 from .tasks import FixedText
-from .tools import Tool, anthropic_id, check_schema, plan, result_answer, tool_use_id
+from .tool_answers import result_answer
+from .tools import Tool, anthropic_id, check_schema, plan, tool_use_id
 
 _ALNUM = string.ascii_letters + string.digits
 

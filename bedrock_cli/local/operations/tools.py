@@ -29,6 +29,7 @@ from bedrock_cli import families
 
 from .. import errors
 from .tasks import Generation, TaskContext, fixed_text
+from .tool_answers import converse_results, result_answer, spaced, turn_text
 
 _NAME = re.compile(r"^[a-zA-Z0-9_-]+$")
 _ALNUM = string.ascii_letters + string.digits
@@ -211,10 +212,6 @@ def check_history(messages: list[dict[str, Any]]) -> None:
 # ---------------------------------------------------------------------------- deciding
 
 
-def _spaced(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("_", " ").replace("-", " ")
-
-
 def _terms(text: str) -> set[str]:
     from bedrock_cli.local.engines.summarizer import terms
 
@@ -227,9 +224,9 @@ def _generic() -> set[str]:
 
 def tool_words(tool: Tool) -> set[str]:
     """What a tool is about: its name, description, property names and descriptions, enums."""
-    parts = [_spaced(tool.name), tool.description]
+    parts = [spaced(tool.name), tool.description]
     for name, spec in (tool.schema.get("properties") or {}).items():
-        parts += [_spaced(name), str(spec.get("description", ""))]
+        parts += [spaced(name), str(spec.get("description", ""))]
         parts += [str(v) for v in spec.get("enum") or [] if isinstance(v, str)]
     return _terms(" ".join(parts)) - _generic()
 
@@ -239,8 +236,8 @@ def relevance(tool: Tool, text: str, *, naming: bool = False) -> int:
     `naming`, only the name and description count: a clause that names a property ("for 3
     days") gives an argument, it does not ask for another call."""
     said = _terms(text)
-    name_words = _terms(_spaced(tool.name)) - _generic()
-    about = _terms(f"{_spaced(tool.name)} {tool.description}") - _generic() if naming \
+    name_words = _terms(spaced(tool.name)) - _generic()
+    about = _terms(f"{spaced(tool.name)} {tool.description}") - _generic() if naming \
         else tool_words(tool)
     return len(said & about) + len(said & name_words)
 
@@ -296,78 +293,6 @@ def plan(tools: list[Tool], text: str, kind: str = "auto",
     return calls
 
 
-# ---------------------------------------------------------------------------- answering
-
-
-def _content_text(content: Any) -> str:
-    parts = []
-    for item in content or []:
-        if not isinstance(item, dict):
-            continue
-        if isinstance(item.get("text"), str):
-            parts.append(item["text"].strip())
-        elif "json" in item:
-            parts.append(_describe(item["json"]))
-        elif "document" in item or "image" in item:
-            parts.append(f"[{next(iter(item))}]")
-    return "; ".join(p for p in parts if p)
-
-
-def _describe(value: Any) -> str:
-    """A JSON result in words: ``{"temp": 20, "sky": "clear"}`` → ``temp 20, sky clear``."""
-    if isinstance(value, dict):
-        return ", ".join(f"{_spaced(str(k)).lower()} {_describe(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return ", ".join(_describe(v) for v in value)
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    return str(value)
-
-
-def result_answer(results: list[tuple[str, dict[str, Any], str, bool]]) -> str:
-    """The text answer to tool results: (tool name, its input, the result's text, error?)."""
-    lines = []
-    for name, given, content, failed in results:
-        about = ", ".join(str(v) for v in given.values() if isinstance(v, str | int | float)
-                          and not isinstance(v, bool))
-        subject = f"{name} ({about})" if about else name
-        if failed:
-            lines.append(f"The {subject} call failed: {content or 'no details'}.")
-        elif content:
-            lines.append(f"According to {subject}: {content.rstrip('.')}.")
-        else:
-            lines.append(f"{subject} returned nothing.")
-    return "\n".join(lines)
-
-
-def _converse_results(messages: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any], str,
-                                                                    bool]]:
-    if len(messages) < 2 or messages[-1].get("role") != "user":
-        return []
-    uses = {b["toolUse"].get("toolUseId"): b["toolUse"]
-            for b in messages[-2].get("content") or [] if isinstance(b.get("toolUse"), dict)}
-    found = []
-    for block in messages[-1].get("content") or []:
-        result = block.get("toolResult") if isinstance(block, dict) else None
-        if isinstance(result, dict):
-            use = uses.get(result.get("toolUseId")) or {}
-            given: dict[str, Any] = use["input"] if isinstance(use.get("input"), dict) else {}
-            found.append((str(use.get("name", "tool")), given, _content_text(
-                result.get("content")), bool(result.get("status") == "error")))
-    return found
-
-
-def _turn_text(messages: list[dict[str, Any]]) -> str:
-    """The text of the last user turn that has any."""
-    for message in reversed(messages):
-        if message.get("role") == "user":
-            text = "\n".join(b["text"] for b in message.get("content") or []
-                             if isinstance(b, dict) and isinstance(b.get("text"), str))
-            if text.strip():
-                return text
-    return ""
-
-
 class ToolAnswer:
     """A Generation that is only tool calls: no text; output tokens count the tool input."""
 
@@ -389,8 +314,8 @@ def respond(ctx: TaskContext) -> Generation | None:
         return None
     tools = read_tools(ctx.tool_config)
     kind, forced = choice_of(ctx.tool_config)
-    results = _converse_results(ctx.messages)
+    results = converse_results(ctx.messages)
     if results and kind == "auto":
         return fixed_text(result_answer(results), ctx)
-    calls = plan(tools, _turn_text(ctx.messages), kind, forced)
+    calls = plan(tools, turn_text(ctx.messages), kind, forced)
     return ToolAnswer(calls) if calls else None
