@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.errors import UsageError
-from bedrock_cli.families.anthropic_tools import read_tools
+from bedrock_cli.families.anthropic_tools import output_format, read_tools
 from bedrock_cli.families.base import (
     Done,
     F,
@@ -54,6 +54,7 @@ FIELDS: dict[str, F] = {
     "stop_sequences": F("array", items="string"),
     "tools": F("array"),
     "tool_choice": F("object"),
+    "output_config": F("object"),
     "thinking": F("object"),
     "metadata": F("object"),
 }
@@ -167,6 +168,9 @@ class Anthropic(Family):
             stop=[str(s) for s in body.get("stop_sequences") or []], images=images,
         )
         read_tools(body, call, seen)
+        output = output_format(body, model)
+        if output is not None:
+            call.extra["output_schema"] = output
         return call
 
     @staticmethod

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.families.base import NativeCall, RangeError
 from bedrock_cli.families.tooling import ToolDef, ToolResult
+
+if TYPE_CHECKING:
+    from bedrock_cli.catalog import ModelInfo
 
 _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 CHOICES = ("auto", "any", "tool", "none")
@@ -96,3 +99,20 @@ def read_tools(body: Mapping[str, Any], call: NativeCall, seen: list[dict[str, A
     call.tool_results = _pairs(seen)
     call.question = next((("\n".join(b["text"])) for b in reversed(seen[::2]) if
                           any(t.strip() for t in b["text"])), "")
+
+
+def output_format(body: Mapping[str, Any], model: ModelInfo) -> dict[str, Any] | None:
+    """``output_config.format`` (structured outputs): the JSON Schema the answer must match."""
+    config = body.get("output_config")
+    fmt = config.get("format") if isinstance(config, dict) else None
+    if fmt is None:
+        return None
+    if not model.structured_output:
+        raise RangeError("output_config.format: structured outputs are not supported by this "
+                         "model.")
+    if not isinstance(fmt, dict) or fmt.get("type") != "json_schema":
+        raise RangeError("output_config.format.type: Input should be 'json_schema'")
+    schema = fmt.get("schema")
+    if not isinstance(schema, dict):
+        raise RangeError("output_config.format.schema: Field required")
+    return schema

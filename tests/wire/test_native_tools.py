@@ -214,3 +214,16 @@ def test_llama_native_body_has_no_tools(runtime: Any) -> None:
     assert refused(lambda: invoke(runtime, "us.meta.llama3-1-8b-instruct-v1:0", body)) == (
         "Malformed input request: #: extraneous key [tools] is not permitted, please reformat "
         "your input and try again.")
+
+
+def test_anthropic_output_config_format(runtime: Any) -> None:
+    schema = {"type": "object", "required": ["city", "population"], "additionalProperties": False,
+              "properties": {"city": {"type": "string"},
+                             "population": {"type": "integer", "minimum": 0}}}
+    body = {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 200,
+            "output_config": {"format": {"type": "json_schema", "schema": schema}},
+            "messages": [{"role": "user", "content": "Lyon has a population of 522250."}]}
+    r = invoke(runtime, "us.anthropic.claude-haiku-4-5-20251001-v1:0", body)
+    assert json.loads(r["content"][0]["text"]) == {"city": "Lyon", "population": 522250}
+    assert refused(lambda: invoke(runtime, HAIKU, body)) == (
+        "output_config.format: structured outputs are not supported by this model.")

@@ -338,3 +338,46 @@ def test_structured_output_without_tool_choice(runtime: Any) -> None:
     r = ask(runtime, "Tell me a story about the sea.", config, model=NOVA,
             inferenceConfig={"maxTokens": 10})
     assert uses(r) == []
+
+
+# -- Bedrock's native structured outputs (outputConfig.textFormat) ---------------------------
+
+SONNET_45 = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+CONTACT = {"type": "object", "additionalProperties": False, "required": ["name", "email"],
+           "properties": {"name": {"type": "string"}, "email": {"type": "string",
+                                                                "format": "email"},
+                          "plan": {"type": "string", "enum": ["free", "pro"]}}}
+OUTPUT = {"textFormat": {"type": "json_schema", "structure": {"jsonSchema": {
+    "schema": json.dumps(CONTACT), "name": "contact", "description": "A contact"}}}}
+PROMPT = [{"role": "user", "content": [{"text": "Extract: Grace Hopper, grace@navy.mil, on the "
+                                                "pro plan."}]}]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_output_config_json_schema(runtime: Any, stream: bool) -> None:
+    if stream:
+        events = list(runtime.converse_stream(modelId=SONNET_45, messages=PROMPT,
+                                              outputConfig=OUTPUT)["stream"])
+        text = "".join(e["contentBlockDelta"]["delta"]["text"] for e in events
+                       if "contentBlockDelta" in e)
+        assert events[-2]["messageStop"]["stopReason"] == "end_turn"
+    else:
+        r = runtime.converse(modelId=SONNET_45, messages=PROMPT, outputConfig=OUTPUT)
+        assert r["stopReason"] == "end_turn"
+        text = r["output"]["message"]["content"][0]["text"]
+    value = json.loads(text)
+    assert validate(value, CONTACT) == []
+    assert value == {"name": "Grace Hopper", "email": "grace@navy.mil", "plan": "pro"}
+
+
+def test_output_config_refusals(runtime: Any) -> None:
+    assert _refused(lambda: runtime.converse(modelId=HAIKU, messages=PROMPT,
+                                             outputConfig=OUTPUT)) == (
+        "This model doesn't support the outputConfig.textFormat field. Remove "
+        "outputConfig.textFormat and try again.")
+    bad = {"textFormat": {"type": "json_schema", "structure": {"jsonSchema": {
+        "schema": "{not json"}}}}
+    assert _refused(lambda: runtime.converse(modelId=SONNET_45, messages=PROMPT,
+                                             outputConfig=bad)) == (
+        "The value at outputConfig.textFormat.structure.jsonSchema.schema must be a JSON "
+        "Schema, as JSON text.")

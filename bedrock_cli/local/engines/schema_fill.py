@@ -30,6 +30,7 @@ _FREE_TEXT = _words_of(
     "query question text prompt input message search topic keyword keywords term terms q "
     "request content body expression sentence description")
 _CAP = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:de|del|la|le|of|upon|on)?\s*[A-Z][\w'’.-]*)*")
+_SUBJECT = re.compile(r"\s+(?:is|has|was|had|lies|sits|remains)\b")
 _PREP = re.compile(r"(?i)\b(?:in|at|for|to|from|near|of|about|around)\s+$")
 _NOT_PLACES = _words_of(
     "what what's whats how who where when which why is are can could would will please tell "
@@ -42,6 +43,7 @@ def places(text: str) -> list[str]:
     to it): "What's the weather in Paris and in New York?" → ["Paris", "New York"]."""
     found: list[str] = []
     led: list[bool] = []  # whether a preposition leads to it ("in Paris"): those come first
+    subjects: list[str] = []  # "Lyon has …": a sentence's first word, before a verb of being
     for match in _CAP.finditer(text):
         words = match.group(0).rstrip(".").split()
         before = text[: match.start()]
@@ -52,13 +54,16 @@ def places(text: str) -> list[str]:
         if not words:
             continue
         if starts_sentence and not _PREP.search(before) and len(words) == 1:
+            if _SUBJECT.match(text, match.end()):
+                subjects.append(words[0])
             continue
         name = " ".join(words)
         if name not in found:
             found.append(name)
             led.append(bool(_PREP.search(before)))
     return [n for n, lead in zip(found, led, strict=True) if lead] + [
-        n for n, lead in zip(found, led, strict=True) if not lead]
+        n for n, lead in zip(found, led, strict=True) if not lead] + [
+        n for n in subjects if n not in found]
 
 
 def _words(name: str) -> set[str]:

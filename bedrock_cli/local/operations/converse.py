@@ -96,7 +96,7 @@ def _answer(ctx: TaskContext) -> Generation:
     """Tool calls (or the answer to tool results) when the request has tools and the task is
     not one that fills a tool itself; else the task engine."""
     if ctx.task != "extract":
-        answer = tools.respond(ctx)
+        answer = tools.respond(ctx) or tools.structured(ctx)
         if answer is not None:
             return answer
     return handler_for(ctx.task)(ctx)

@@ -65,14 +65,27 @@ class Scripted:
         return self._inner.output_tokens + self._tool_tokens
 
 
-def decide(call: NativeCall, family: str) -> Scripted | None:
-    """Tool calls or the answer to tool results; None when the text engine should answer."""
-    if not call.tools:
+def _structured(call: NativeCall) -> Scripted | None:
+    """Structured outputs (Anthropic's ``output_config.format``): JSON text that validates."""
+    from bedrock_cli.local.engines.schema_fill import instance
+
+    schema = call.extra.get("output_schema")
+    if not isinstance(schema, dict):
         return None
+    question = call.question or next((t for r, t in reversed(call.turns) if r == "user"), "")
+    return Scripted(json.dumps(instance(schema, question), ensure_ascii=False), call)
+
+
+def decide(call: NativeCall, family: str) -> Scripted | None:
+    """Tool calls, the answer to tool results, or the asked-for JSON structure; None when the
+    text engine should answer."""
+    structured = _structured(call)
+    if not call.tools:
+        return structured
     tools = [Tool(t.name, t.description, check_schema(t.schema, t.where)) for t in call.tools]
     kind, forced = call.tool_choice
     if kind == "none":
-        return None
+        return structured
     if kind == "tool" and forced not in {t.name for t in tools}:  # pragma: no cover - families
         raise errors.validation(f"The tool {forced!r} named in the tool choice isn't in tools.")
     if call.tool_results and kind == "auto":
@@ -80,6 +93,6 @@ def decide(call: NativeCall, family: str) -> Scripted | None:
         return Scripted(answer, call)
     calls = plan(tools, call.question, kind, forced)
     if not calls:
-        return None
+        return structured
     make_id = ID_MAKERS.get(family, tool_use_id)
     return Scripted("", call, [{"id": make_id(), **c} for c in calls])

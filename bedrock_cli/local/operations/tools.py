@@ -153,7 +153,9 @@ def choice_of(config: dict[str, Any]) -> tuple[str, str | None]:
 
 def check(body: dict[str, Any], model: Any, messages: list[dict[str, Any]], *,
           stream: bool) -> None:
-    """Bedrock's ValidationExceptions for a Converse request's tools and tool history."""
+    """Bedrock's ValidationExceptions for a Converse request's tools and tool history, and
+    its structured-output format."""
+    output_schema(body, model)
     config = body.get("toolConfig")
     uses_tools = any("toolUse" in b or "toolResult" in b
                      for m in messages for b in m.get("content") or [] if isinstance(b, dict))
@@ -177,6 +179,41 @@ def check(body: dict[str, Any], model: Any, messages: list[dict[str, Any]], *,
         raise errors.validation(f"The tool {name!r} named in toolConfig.toolChoice.tool isn't "
                                 "in toolConfig.tools. Name one of the tools you pass.")
     check_history(messages)
+
+
+def output_schema(body: dict[str, Any], model: Any) -> dict[str, Any] | None:
+    """The JSON Schema of ``outputConfig.textFormat`` (Bedrock's structured outputs), checked;
+    None when the request asks for none."""
+    config = body.get("outputConfig")
+    fmt = config.get("textFormat") if isinstance(config, dict) else None
+    if fmt is None:
+        return None
+    if not getattr(model, "structured_output", False):
+        raise errors.validation("This model doesn't support the outputConfig.textFormat field. "
+                                "Remove outputConfig.textFormat and try again.")
+    if not isinstance(fmt, dict) or fmt.get("type") != "json_schema":
+        raise errors.validation("The value at outputConfig.textFormat.type must be one of the "
+                                "following: json_schema.")
+    where = "outputConfig.textFormat.structure.jsonSchema.schema"
+    raw = ((fmt.get("structure") or {}).get("jsonSchema") or {}).get("schema")
+    try:
+        schema = json.loads(raw) if isinstance(raw, str) else None
+    except ValueError:
+        schema = None
+    if not isinstance(schema, dict):
+        raise errors.validation(f"The value at {where} must be a JSON Schema, as JSON text.")
+    return schema
+
+
+def structured(ctx: TaskContext) -> Generation | None:
+    """The answer in the asked-for JSON structure: text that parses and validates."""
+    from bedrock_cli.local.engines.schema_fill import instance
+
+    schema = output_schema(ctx.request, ctx.model)
+    if schema is None:
+        return None
+    value = instance(schema, turn_text(ctx.messages))
+    return fixed_text(json.dumps(value, ensure_ascii=False), ctx)
 
 
 def check_history(messages: list[dict[str, Any]]) -> None:
