@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bedrock_cli import __version__
-from bedrock_cli.errors import ConfigError
+from bedrock_cli.errors import ConfigError, UsageError
 from bedrock_cli.service_errors import REGION_HINT
 from bedrock_cli.settings import Settings
 
@@ -181,6 +181,7 @@ class Clients:
             # in-process, file:// batch URIs reach only what this user can already reach
             extra = {"local_guardrails": self.settings.local_guardrails, "file_uris": True}
             self._emulator = Emulator(EmulatorOptions(region=self.region, extra=extra))
+            _declare(self._emulator)
         return self._emulator
 
     @property
@@ -213,3 +214,16 @@ def _log_requests(client: Any, log: Callable[[str], None]) -> None:
 
     client.meta.events.register_first("before-send", before)
     client.meta.events.register("after-call", after)
+
+
+def _declare(emulator: Any) -> None:
+    """The declared answers of BEDROCK_CLI_LOCAL_RESPONSES, for the local backend."""
+    from bedrock_cli.local.declared import ENV, install
+    from bedrock_cli.local.rules import ResponsesError
+
+    try:
+        install(emulator, os.environ.get(ENV) or None)
+    except ResponsesError as exc:
+        raise UsageError(f"The responses file is not valid ({ENV}): {exc}.",
+                         "Fix that rule (the format is in docs/testing.md), or unset "
+                         f"{ENV}.") from None

@@ -8,8 +8,12 @@ dummy keys and a region are set, and ``AWS_BEARER_TOKEN_BEDROCK``, ``AWS_PROFILE
 
     def test_my_summary(local_bedrock):
         local_bedrock.fault("throttle=2")          # the next call is throttled twice
-        assert my_code.summarize("...")            # uses boto3.client("bedrock-runtime")
+        local_bedrock.respond(user="Summarize", text="A short summary.")
+        assert my_code.summarize("...") == "A short summary."   # boto3.client("bedrock-runtime")
         assert local_bedrock.requests[-1].status == 200
+        assert local_bedrock.requests[-1].json()["messages"][0]["role"] == "user"
+
+``respond`` declares answers, ``replay``/``record`` use cassettes (docs/testing.md).
 
 This module is imported into every pytest session of everyone who installs bedrock-cli, so it
 imports nothing at import time beyond pytest itself; the server is imported when the fixture
@@ -18,17 +22,23 @@ is first used.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
+    from bedrock_cli.local.declared import Rule
     from bedrock_cli.local.faults import FaultInjector, FaultOptions, FaultSpec
     from bedrock_cli.local.router import Emulator, EmulatorOptions
     from bedrock_cli.local.server import Exchange, ServerThread
 
 REGION = "us-east-1"
+_REMOVED = ("AWS_BEARER_TOKEN_BEDROCK", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+            "AWS_SESSION_TOKEN", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+_REPLACED = (*_REMOVED, "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION",
+             "AWS_DEFAULT_REGION")
 DUMMY_KEY_ID = "testing"
 DUMMY_SECRET = "testing"
 
@@ -42,6 +52,8 @@ class LocalBedrock:
         self.region = REGION
         #: every request received, in the order they were answered
         self.requests: list[Exchange] = []
+        #: the AWS variables as they were before the fixture replaced them (for ``record``)
+        self.real_env: dict[str, str | None] = {}
 
     @property
     def emulator(self) -> Emulator:
@@ -61,6 +73,30 @@ class LocalBedrock:
     def _injector(self) -> FaultInjector:
         return self._thread.server.faults
 
+    def respond(self, **rule: Any) -> Rule:
+        """Declare an answer, matched before the engines, in the order declared:
+        ``respond(user="weather", text="Sunny.")``, ``respond(model="anthropic.*",
+        tool_use={"name": "get_weather", "input": {"city": "Paris"}})``,
+        ``respond(answers=[{"error": "ThrottlingException"}, {"text": "ok"}])``… (the keys of
+        a responses file, docs/testing.md). Returns the rule (``.calls`` counts its answers)."""
+        from bedrock_cli.testing import respond
+
+        return respond(self.emulator, **rule)
+
+    def replay(self, path: str | Path, match: Sequence[str] = ("operation", "model", "body"),
+               ignore: Sequence[str] = ()) -> Any:
+        """Answer every request from a cassette (``serve --replay``)."""
+        from bedrock_cli.testing import replay
+
+        return replay(self.emulator, path, match, ignore)
+
+    def record(self, path: str | Path, upstream: str = "aws") -> Any:
+        """Forward every request to ``upstream`` (``aws``: your credentials, or a URL) and
+        append it to a cassette (``serve --record``)."""
+        from bedrock_cli.testing import record
+
+        return record(self.emulator, path, upstream, real_env=self.real_env)
+
     def fault(self, spec: str) -> FaultSpec:
         """Inject faults into the next call (and its retries), in the grammar of the
         ``x-bedrock-cli-fault`` header: ``"throttle=2"``, ``"cut-after=3"``,
@@ -76,9 +112,12 @@ class LocalBedrock:
         self._injector.configure(FaultOptions(**rates))
 
     def reset(self) -> None:
-        """Forget received requests and queued faults."""
+        """Forget received requests, declared answers and queued faults."""
+        from bedrock_cli.local.declared import install
+
         self.requests.clear()
         self._injector.clear()
+        install(self.emulator).clear()
 
     def client(self, service: str = "bedrock-runtime", **kwargs: Any) -> Any:
         """A boto3 client for the endpoint (the environment already points boto3 here)."""
@@ -92,6 +131,9 @@ def start_local_bedrock(
     options: EmulatorOptions | None = None, **config: Any
 ) -> tuple[LocalBedrock, ServerThread]:
     """Start an endpoint on a free loopback port (used by the fixture; handy in scripts)."""
+    import os
+
+    from bedrock_cli.local.declared import ENV, install
     from bedrock_cli.local.router import Emulator, EmulatorOptions
     from bedrock_cli.local.server import ServerConfig, ServerThread
 
@@ -99,7 +141,9 @@ def start_local_bedrock(
                                 "header_timeout": 5.0, "shutdown_grace": 1.0, **config}
     holder: list[LocalBedrock] = []
     settings.setdefault("record", lambda exchange: holder[0].requests.append(exchange))
-    thread = ServerThread(Emulator(options or EmulatorOptions()), ServerConfig(**settings))
+    emulator = Emulator(options or EmulatorOptions())
+    install(emulator, os.environ.get(ENV) or None)  # BEDROCK_CLI_LOCAL_RESPONSES
+    thread = ServerThread(emulator, ServerConfig(**settings))
     local = LocalBedrock(thread)
     holder.append(local)
     thread.start()
@@ -109,14 +153,15 @@ def start_local_bedrock(
 @pytest.fixture
 def local_bedrock(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalBedrock]:
     """The offline Bedrock on a loopback port, with the environment pointing boto3 at it."""
+    import os
     import sys
 
     local, thread = start_local_bedrock()
+    local.real_env = {name: os.environ.get(name) for name in _REPLACED}
     boto3 = sys.modules.get("boto3")
     if boto3 is not None:  # a default session made earlier would keep its old credentials
         monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
-    for name in ("AWS_BEARER_TOKEN_BEDROCK", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
-                 "AWS_SESSION_TOKEN", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"):
+    for name in _REMOVED:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", local.endpoint_url)
     monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK", local.endpoint_url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -11,10 +12,12 @@ from bedrock_cli.context import AppContext
 from bedrock_cli.errors import UsageError
 
 if TYPE_CHECKING:
+    from bedrock_cli.local import Emulator
     from bedrock_cli.local.faults import FaultOptions
     from bedrock_cli.local.server import BedrockServer
 
 PANEL = "Faults and latency"
+DOUBLE = "Test double (docs/testing.md)"
 
 
 @common_command
@@ -57,6 +60,25 @@ def serve(
         "--allow-file-uris", help="Let batch jobs read and write file:// paths on this machine "
         "(off by default: any client of the port could otherwise reach local files).")]
     = False,
+    responses: Annotated[Path | None, typer.Option(
+        "--responses", envvar="BEDROCK_CLI_LOCAL_RESPONSES", help="TOML or JSON file of "
+        "declared answers, matched before the engines.", rich_help_panel=DOUBLE,
+        show_default=False)] = None,
+    record: Annotated[Path | None, typer.Option(
+        "--record", help="Forward every request to --upstream and append it to this cassette "
+        "(JSON Lines).", rich_help_panel=DOUBLE, show_default=False)] = None,
+    upstream: Annotated[str, typer.Option(
+        "--upstream", help="Where --record sends requests: aws (signed with your credentials) "
+        "or a URL.", rich_help_panel=DOUBLE)] = "aws",
+    replay: Annotated[Path | None, typer.Option(
+        "--replay", help="Answer every request from this cassette.", rich_help_panel=DOUBLE,
+        show_default=False)] = None,
+    match: Annotated[str, typer.Option(
+        "--match", help="What --replay compares: any of operation, model, body.",
+        rich_help_panel=DOUBLE)] = "operation,model,body",
+    ignore_body_key: Annotated[list[str] | None, typer.Option(
+        "--ignore-body-key", help="A body key --replay ignores (dotted for nested keys, "
+        "repeatable).", rich_help_panel=DOUBLE, show_default=False)] = None,
 ) -> None:
     """Serve the offline Bedrock emulator over HTTP (Ctrl-C or SIGTERM to stop).
 
@@ -87,6 +109,8 @@ def serve(
         latency_ms=latency_ms, stream_delay_ms=stream_delay_ms,
         extra={"local_guardrails": app.settings.local_guardrails, "file_uris": allow_file_uris},
     ))
+    double = _double(app, emulator, responses, record, upstream, replay, match,
+                     ignore_body_key or [])
     config = srv.ServerConfig(host=host, port=port, verifier=verifier,
                               log=None if app.settings.quiet else out.notice)
     try:
@@ -98,8 +122,59 @@ def serve(
     server.faults.configure(faults)
     _stop_on_signals(server)
     _banner(app, server.url, access_key_id if verifier else None, faults, latency_ms)
+    if double:
+        out.info(double)
     srv.run(server)
     out.notice("bedrock-cli serve: stopped.")
+
+
+def _double(app: AppContext, emulator: Emulator, responses: Path | None, record: Path | None,
+            upstream: str, replay: Path | None, match: str, ignore: list[str]) -> str:
+    """Declared responses and cassettes, each refused with exit 2 when it cannot be used;
+    the line the banner adds about them."""
+    from bedrock_cli import testing
+    from bedrock_cli.local.cassette import CassetteError
+    from bedrock_cli.local.declared import install
+    from bedrock_cli.local.recording import UpstreamError
+    from bedrock_cli.local.rules import ResponsesError
+
+    try:
+        rules = install(emulator, responses).rules
+    except ResponsesError as exc:
+        raise UsageError(f"The responses file is not valid: {exc}.",
+                         "Fix that rule (the format is in docs/testing.md).") from None
+    if upstream != "aws" and not record:
+        raise UsageError("--upstream is only used with --record.",
+                         "Add --record CASSETTE, or drop --upstream.")
+    if record and replay:
+        raise UsageError("--record and --replay cannot be used together.",
+                         "Record once, then serve with --replay.")
+    if replay:
+        criteria = [c.strip() for c in match.split(",") if c.strip()]
+        try:
+            testing.replay(emulator, replay, criteria, ignore)
+        except CassetteError as exc:
+            raise UsageError(f"Cannot replay: {exc}.", "Record it again with --record.") \
+                from None
+        except ValueError as exc:
+            raise UsageError(f"--match: {exc}.", "For example --match operation,model.") \
+                from None
+    elif record:
+        try:
+            recorder = testing.record(emulator, record, upstream, app.settings.region)
+        except UpstreamError as exc:
+            raise UsageError(f"Cannot record: {exc}.",
+                             "Configure AWS credentials (aws configure, AWS_PROFILE), or give "
+                             "--upstream a URL.") from None
+        except OSError as exc:
+            raise UsageError(f"Cannot record to {record}: {exc.strerror or exc}.",
+                             "Pick a writable path.") from None
+        return (f"Recording every request to {record}, answered by {upstream} "
+                f"({recorder.upstream.region}).")
+    if replay:
+        return f"Answering from the cassette {replay}."
+    plural = "" if len(rules) == 1 else "s"
+    return f"Declared answers: {len(rules)} rule{plural} from {responses}." if responses else ""
 
 
 def _stop_on_signals(server: BedrockServer) -> None:

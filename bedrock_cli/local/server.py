@@ -89,7 +89,16 @@ class Exchange:
     def attempt(self) -> int:
         return Request("GET", "/", headers=self.headers).attempt
 
+    @property
+    def model_id(self) -> str | None:
+        """The model id of a ``/model/{modelId}/...`` request, decoded."""
+        from urllib.parse import unquote
+
+        parts = self.path.split("/")
+        return unquote(parts[2]) if len(parts) > 3 and parts[1] == "model" else None
+
     def json(self) -> Any:
+        """The request body, parsed (what the client sent, for assertions)."""
         import json
 
         return json.loads(self.body)

@@ -265,10 +265,21 @@ def _sizes(inp: ImageInput, r: ImageRequest, task: str, family: ImageFamily,
         notes.append(f"--aspect {inp.aspect}: {given[0]}x{given[1]}")
     elif given is None and source is not None:  # vary an image: keep its shape
         given = limits.nearest_size(source.width, source.height)
+        if given != (source.width, source.height):
+            notes.append(_resized_note(name, limits, source, given))
     if given is None:
         given = limits.default_size or (1024, 1024)
     checks.check_size(limits, *given, name)
     r.width, r.height = given
+
+
+def _resized_note(name: str, limits: ImageLimits, source: InputImage,
+                  given: tuple[int, int]) -> str:
+    """Why image-to-image on this model cannot give back the input's exact size."""
+    why = (f"sides in multiples of {limits.multiple_of}" if limits.multiple_of > 1
+           else "only its own sizes")
+    return (f"{name} makes {why}: the result is {given[0]}x{given[1]}, not the input's "
+            f"{source.width}x{source.height} (sd3, ultra and sdxl keep the input's size)")
 
 
 def _outpaint_size(inp: ImageInput, r: ImageRequest, limits: ImageLimits, name: str,

@@ -135,6 +135,11 @@ def test_image_to_image_and_background_removal(tmp_path: Path) -> None:
                    "--seed", "2", "-o", str(tmp_path / "v.png"))
     assert varied.exit_code == 0, varied.stderr
     assert Image.open(tmp_path / "v.png").size == (480, 352)  # the input's shape, 16-px sides
+    assert "not the input's 480x360" in varied.stderr  # and the CLI says why
+    kept = local("anime style", "--from", str(photo), "-m", "sdxl", "--seed", "2",
+                 "-o", str(tmp_path / "k.png"))
+    assert kept.exit_code == 0, kept.stderr
+    assert Image.open(tmp_path / "k.png").size == (480, 360)
     cut = local("--from", str(photo), "--remove-background", "-o", str(tmp_path / "cut.png"))
     assert cut.exit_code == 0, cut.stderr
     rgba = Image.open(tmp_path / "cut.png")

@@ -589,3 +589,55 @@ def test_module_exports() -> None:
         "describe_mask_prompt",
         "steps_gif",
     }
+
+
+# ---------------------------------------------------------------- image-to-image restyles
+
+
+def _distinct(img: Image.Image) -> int:
+    return len(np.unique((np.asarray(img.convert("RGB")) // 8).reshape(-1, 3), axis=0))
+
+
+@pytest.fixture(scope="module")
+def photo() -> Image.Image:
+    return render(
+        "a photo of a lake with mountains and a red house under a blue sky with clouds",
+        width=320,
+        height=240,
+        seed=5,
+        steps=10,
+    )
+
+
+def test_anime_restyle_flattens_colours_and_inks_edges(photo: Image.Image) -> None:
+    out = render("Transform this into Japanese anime style", width=320, height=240, seed=1,
+                 steps=10, init_image=photo, strength=0.3)
+    assert out.size == photo.size
+    assert _distinct(out) < _distinct(photo) * 0.5
+    a, b = luma(arr(out)), luma(arr(photo))
+    assert np.corrcoef(a.ravel(), b.ravel())[0, 1] > 0.5  # the layout is kept
+    smooth = luma(arr(photo.filter(ImageFilter.GaussianBlur(2))))
+    gy, gx = np.gradient(smooth)
+    strong = np.hypot(gx, gy) > np.percentile(np.hypot(gx, gy), 95)
+    assert (a[strong] < 50).mean() > 0.15  # dark outlines along the input's edges
+    assert (a[strong] < 50).mean() > 3 * (b[strong] < 50).mean()
+
+
+def test_restyle_strength_controls_how_far(photo: Image.Image) -> None:
+    def diff(strength: float) -> float:
+        out = render("anime style", width=320, height=240, seed=1, steps=10,
+                     init_image=photo, strength=strength)
+        return float(np.abs(arr(out) - arr(photo)).mean())
+
+    assert diff(0.05) < diff(0.3) <= diff(0.7) + 1.0
+
+
+@pytest.mark.parametrize("style", ["watercolor", "sketch", "pixel art", "oil painting",
+                                   "black and white"])
+def test_other_restyles_change_the_picture(photo: Image.Image, style: str) -> None:
+    out = render(f"make it {style}", width=320, height=240, seed=1, steps=10,
+                 init_image=photo, strength=0.3)
+    assert out.size == photo.size
+    assert np.abs(arr(out) - arr(photo)).mean() > 6
+    if style == "black and white":
+        assert np.asarray(out).std(axis=-1).mean() < 3

@@ -48,6 +48,7 @@ from .picture.noise import (
     to_uint8,
 )
 from .picture.prompt import Composition, parse
+from .picture.restyle import restyle
 from .picture.sampler import (
     TRAIN_STEPS,
     StepCallback,
@@ -58,7 +59,7 @@ from .picture.sampler import (
     sample,
 )
 from .picture.scene import palette_for
-from .picture.style import apply_control, apply_style
+from .picture.style import apply_control
 
 __all__ = [
     "FrameRecorder",
@@ -225,8 +226,9 @@ def _image_to_image_target(
     drawn = cmp.decorate(
         base, comp, sparkles, rng, cmp.object_palette(comp, guidance), scene=back.scene
     )
-    styled = apply_style(drawn, comp.style, rng)
-    amount = np.float32(min(1.0, strength * 1.5))
+    styled = restyle(drawn, comp.style, rng, strength)
+    # a style carries the whole picture by strength 0.3 (Canvas's default similarity 0.7)
+    amount = np.float32(min(1.0, 0.3 + strength * 2.4))
     return (drawn + (styled - drawn) * amount).astype(np.float32)
 
 

@@ -1,8 +1,9 @@
 """Image description from measured properties: size, format, colours, brightness, layout.
 
-A pure library. Nothing here recognises objects, people or text: :func:`describe` measures
+A pure library. Nothing here recognises people or faces: :func:`describe` measures
 the pixels (with Pillow and numpy) and says so plainly; :func:`answer_about` answers the
-questions those measurements can answer and says what it cannot see otherwise.
+questions those measurements can answer — counting and naming simple objects by colour and
+shape through `objects` / `object_answers` — and says what it cannot see otherwise.
 """
 
 from __future__ import annotations
@@ -242,6 +243,11 @@ _TOPICS = {
 def answer_about(image_bytes: bytes, question: str) -> str:
     """Answer a simple question from the measurements, or say what can be measured."""
     d = describe(image_bytes)
+    from .object_answers import answer_objects
+
+    measured = answer_objects(image_bytes, question)
+    if measured is not None:
+        return measured
     q = question.lower()
     families = {_family(n) for n, _ in COLOURS} | {n for n, _ in COLOURS}
     asked_colours = [

@@ -32,6 +32,7 @@ class Prepared:
     guard: Any = None  # guardrails.Guard when the request has a guardrailConfig
     thinking: Any = None  # reasoning.Thinking when extended thinking is enabled
     cache: Any = None  # caching.CacheUsage when the request has cache points
+    declared: Any = None  # declared.DeclaredGeneration when a declared rule answers
 
 
 def prepare(request: Request, emulator: Emulator, *, stream: bool) -> Prepared:
@@ -89,12 +90,23 @@ def prepare(request: Request, emulator: Emulator, *, stream: bool) -> Prepared:
 
     thinking = thinking_for(ctx, body)
     cache = account(emulator, model, model_id, body, input_tokens)
-    return Prepared(ctx, input_tokens, started, [str(p) for p in paths], guard, thinking, cache)
+    from ..declared import for_converse
+
+    declared = for_converse(emulator, request.operation, ctx)
+    if declared is not None and declared.input_tokens is not None:
+        input_tokens = declared.input_tokens  # the declared usage
+    return Prepared(ctx, input_tokens, started, [str(p) for p in paths], guard, thinking, cache,
+                    declared)
+
+
+def _engine(prep: Prepared) -> Generation:
+    """The declared answer when a rule matched, else the task's engine."""
+    return prep.declared if prep.declared is not None else _answer(prep.ctx)
 
 
 def _answer(ctx: TaskContext) -> Generation:
-    """Tool calls (or the answer to tool results) when the request has tools and the task is
-    not one that fills a tool itself; else the task engine."""
+    """Tool calls (or the answer to tool results, or a structured output) when the request
+    asks for them and the task is not one that fills a tool itself; else the task engine."""
     if ctx.task != "extract":
         answer = tools.respond(ctx) or tools.structured(ctx)
         if answer is not None:
@@ -104,8 +116,8 @@ def _answer(ctx: TaskContext) -> Generation:
 
 def _run(prep: Prepared) -> Generation:
     if prep.guard is not None:
-        return prep.guard.run(lambda: _answer(prep.ctx))
-    return _answer(prep.ctx)
+        return prep.guard.run(lambda: _engine(prep))
+    return _engine(prep)
 
 
 def _trace(prep: Prepared) -> dict[str, Any] | None:

@@ -24,6 +24,7 @@ from bedrock_cli.families.base import METRICS_KEY, BodyError, Done, NativeCall, 
 from bedrock_cli.families.client import GUARDRAIL_ACTION_KEY
 
 from .. import errors, eventstream
+from ..declared import for_native
 from ..router import Response
 from . import conversation
 from .guardrails import Guard, native_guard
@@ -143,11 +144,17 @@ def invoke_text(ctx: InvokeContext) -> Response:
     started = time.monotonic()
     family, call = read_call(ctx)
     guard = native_guard(ctx.request, ctx.emulator, call.turns)
+    declared = for_native(ctx.emulator, ctx.request.operation, ctx.model_id, ctx.model, ctx.body,
+                          call)
+    if declared is not None and declared.input_tokens is not None:
+        call.input_tokens = declared.input_tokens  # the declared usage
 
-    def answer() -> Any:
+    def engine() -> Any:
+        if declared is not None:
+            return declared
         return decide(call, family.name) or generate(call)
 
-    gen = guard.run(answer) if guard is not None else answer()
+    gen = guard.run(engine) if guard is not None else engine()
     if not ctx.stream:
         "".join(gen)
         end = _done(call, gen)

@@ -21,6 +21,7 @@ from .noise import Array, resize_rgb, to_float, to_uint8
 from .prompt import Composition
 from .scene import paint_background, palette_for
 from .sky import Sparkle
+from .subjects import layout
 
 LOW_RES = 640  # the backdrop is painted at most this many pixels a side
 
@@ -30,6 +31,7 @@ class Backdrop:
     rgb: Array
     sparkles: list[Sparkle] = field(default_factory=list)
     scene: bool = False
+    horizon: float | None = None
 
 
 def low_size(width: int, height: int) -> tuple[int, int]:
@@ -50,7 +52,12 @@ def backdrop(
     rgb = canvas.rgb
     if guidance:
         rgb = style.apply_palette(rgb, guidance)
-    return Backdrop(np.clip(resize_rgb(rgb, width, height), 0, 1), canvas.sparkles, comp.is_scene)
+    return Backdrop(
+        np.clip(resize_rgb(rgb, width, height), 0, 1),
+        canvas.sparkles,
+        comp.is_scene,
+        canvas.horizon,
+    )
 
 
 def object_palette(comp: Composition, guidance: Sequence[RGB]) -> list[RGB]:
@@ -123,10 +130,12 @@ def compose(
     control_strength: float = 0.7,
 ) -> Array:
     """The whole text-to-image target."""
+    comp = layout.plan_scene(comp, rng)
     palette = palette_for(comp, list(guidance) or None)
     back = backdrop(comp, width, height, rng, palette, guidance)
+    rgb = layout.draw_things(back.rgb, comp, rng, back.horizon)
     rgb = decorate(
-        back.rgb, comp, back.sparkles, rng, object_palette(comp, guidance), scene=back.scene
+        rgb, comp, back.sparkles, rng, object_palette(comp, guidance), scene=back.scene
     )
     return finish(
         rgb, comp, rng, condition=condition, control=control, control_strength=control_strength

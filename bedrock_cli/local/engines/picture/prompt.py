@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from .colors import COLOR_MODIFIERS, COLOR_WORDS, RGB, modified
+from .subjects.phrases import Thing, is_noun, read_thing
 from .vocab import (
     ELEMENT_WORDS,
     NIGHT_HINTS,
@@ -61,6 +62,7 @@ class Composition:
     shapes: list[Shape] = field(default_factory=list)
     texts: list[Text] = field(default_factory=list)
     subject_words: list[str] = field(default_factory=list)
+    things: list[Thing] = field(default_factory=list)  # subjects to draw (see `subjects`)
 
     @property
     def is_scene(self) -> bool:
@@ -182,6 +184,9 @@ def parse(prompt: str, negative: str = "") -> Composition:
     used: set[int] = set()
     text_iter = iter(texts)
     styles: list[tuple[str, bool]] = []
+    def is_color(j: int) -> bool:
+        return 0 <= j < len(tokens) and _color_at(tokens, j) is not None
+
     night_context = any(t in NIGHT_HINTS or ELEMENT_WORDS.get(t) in NIGHT_HINTS for t in tokens)
 
     for i, tok in enumerate(tokens):
@@ -200,6 +205,12 @@ def parse(prompt: str, negative: str = "") -> Composition:
             continue
         if tok in STYLE_WORDS:
             styles.append((STYLE_WORDS[tok], i + 1 < len(tokens) and tokens[i + 1] == "style"))
+        if is_noun(tokens, i, is_color):
+            used.add(i)
+            thing = read_thing(tokens, i, used, _color_before, is_color, comp.things)
+            if thing is not None:
+                comp.things.append(thing)
+            continue
         if tok == "stars" and night_context and not _is_counted(tokens, i):
             comp.elements.add("stars")
             _color_before(tokens, i, used)
@@ -320,6 +331,8 @@ def _apply_negative(comp: Composition, neg: Composition) -> None:
         comp.colors.pop(element, None)
     if neg.time != "day" and comp.time == neg.time:
         comp.time = "day"
+    names = {t.name for t in neg.things}
+    comp.things = [t for t in comp.things if t.name not in names]
     kinds = {s.kind for s in neg.shapes}
     comp.shapes = [s for s in comp.shapes if s.kind not in kinds]
     if {"text", "words", "letters", "lettering", "watermark", "writing"} & set(neg.tokens):

@@ -184,7 +184,7 @@ def paint_background(
 ) -> Canvas:
     if comp.is_scene:
         return paint_scene(comp, width, height, rng)
-    if comp.shapes or comp.texts or comp.background is not None:
+    if comp.shapes or comp.texts or comp.things or comp.background is not None:
         return paint_backdrop(comp, width, height, rng, palette)
     return paint_abstract(comp, width, height, rng, palette)
 
