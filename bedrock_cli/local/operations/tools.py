@@ -17,6 +17,7 @@ The native families use the same :func:`plan` and :func:`result_answer` (native_
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import secrets
@@ -255,8 +256,9 @@ def _terms(text: str) -> set[str]:
     return set(terms(text))
 
 
-def _generic() -> set[str]:
-    return _terms(_GENERIC_WORDS)
+@functools.cache
+def _generic() -> frozenset[str]:
+    return frozenset(_terms(_GENERIC_WORDS))
 
 
 def tool_words(tool: Tool) -> set[str]:
