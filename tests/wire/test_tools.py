@@ -381,3 +381,16 @@ def test_output_config_refusals(runtime: Any) -> None:
                                              outputConfig=bad)) == (
         "The value at outputConfig.textFormat.structure.jsonSchema.schema must be a JSON "
         "Schema, as JSON text.")
+
+
+def test_calculator_tools_from_arithmetic(runtime: Any) -> None:
+    """LangChain's tool-calling tutorial: add and multiply, two questions in one turn."""
+    def tool(name: str, description: str) -> dict[str, Any]:
+        return {"toolSpec": {"name": name, "description": description, "inputSchema": {"json": {
+            "type": "object", "required": ["a", "b"],
+            "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}}}}}}
+
+    config = {"tools": [tool("add", "Adds a and b."), tool("multiply", "Multiplies a and b.")]}
+    r = ask(runtime, "What is 3 * 12? Also, what is 11 + 49?", config)
+    assert [(u["name"], u["input"]) for u in uses(r)] == [
+        ("multiply", {"a": 3, "b": 12}), ("add", {"a": 11, "b": 49})]

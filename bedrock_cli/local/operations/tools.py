@@ -270,11 +270,24 @@ def tool_words(tool: Tool) -> set[str]:
     return _terms(" ".join(parts)) - _generic()
 
 
+# Arithmetic written with symbols names the operation in words ("3 * 12" asks to multiply).
+_OPERATORS = ((re.compile(r"\d\s*(?:\*|×|x)\s*\d|\btimes\b"), "multiply product"),
+              (re.compile(r"\d\s*\+\s*\d|\bplus\b"), "add sum"),
+              (re.compile(r"\d\s+-\s*\d|\bminus\b"), "subtract difference"),
+              (re.compile(r"\d\s*(?:/|÷)\s*\d|\bdivided\b"), "divide quotient"))
+
+
+def _said(text: str) -> set[str]:
+    """The turn's words, with the operation an arithmetic symbol stands for."""
+    extra = [words for pattern, words in _OPERATORS if pattern.search(text)]
+    return _terms(" ".join([text, *extra]))
+
+
 def relevance(tool: Tool, text: str, *, naming: bool = False) -> int:
     """How many of the tool's words the text uses (its name's words count double). With
     `naming`, only the name and description count: a clause that names a property ("for 3
     days") gives an argument, it does not ask for another call."""
-    said = _terms(text)
+    said = _said(text)
     name_words = _terms(spaced(tool.name)) - _generic()
     about = _terms(f"{spaced(tool.name)} {tool.description}") - _generic() if naming \
         else tool_words(tool)
