@@ -96,6 +96,9 @@ def read_tools(body: Mapping[str, Any], call: NativeCall, seen: list[dict[str, A
         raise RangeError("tools: Tool names must be unique.")
     call.tools = tools
     call.tool_choice = _choice(body, tools)
+    choice = body.get("tool_choice")
+    if isinstance(choice, dict) and choice.get("disable_parallel_tool_use") is True:
+        call.extra["single_tool_call"] = True  # at most one tool_use block
     call.tool_results = _pairs(seen)
     call.question = next((("\n".join(b["text"])) for b in reversed(seen[::2]) if
                           any(t.strip() for t in b["text"])), "")

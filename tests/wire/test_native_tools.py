@@ -227,3 +227,11 @@ def test_anthropic_output_config_format(runtime: Any) -> None:
     assert json.loads(r["content"][0]["text"]) == {"city": "Lyon", "population": 522250}
     assert refused(lambda: invoke(runtime, HAIKU, body)) == (
         "output_config.format: structured outputs are not supported by this model.")
+
+
+def test_anthropic_disable_parallel_tool_use(runtime: Any) -> None:
+    body = claude("Weather in Paris and in Oslo?")
+    assert len(invoke(runtime, HAIKU, body)["content"]) == 2
+    body["tool_choice"] = {"type": "auto", "disable_parallel_tool_use": True}
+    [only] = invoke(runtime, HAIKU, body)["content"]
+    assert only["input"] == {"city": "Paris"}

@@ -94,5 +94,7 @@ def decide(call: NativeCall, family: str) -> Scripted | None:
     calls = plan(tools, call.question, kind, forced)
     if not calls:
         return structured
+    if call.extra.get("single_tool_call"):
+        calls = calls[:1]
     make_id = ID_MAKERS.get(family, tool_use_id)
     return Scripted("", call, [{"id": make_id(), **c} for c in calls])
