@@ -235,3 +235,43 @@ def test_anthropic_disable_parallel_tool_use(runtime: Any) -> None:
     body["tool_choice"] = {"type": "auto", "disable_parallel_tool_use": True}
     [only] = invoke(runtime, HAIKU, body)["content"]
     assert only["input"] == {"city": "Paris"}
+
+
+@pytest.mark.parametrize(("model", "body", "message"), [
+    (NOVA, {"schemaVersion": "messages-v1", "toolConfig": {"tools": [{"toolSpec": {
+        "name": "bad name", "inputSchema": {"json": SCHEMA}}}]},
+        "messages": [{"role": "user", "content": [{"text": "hi"}]}]},
+     "toolConfig.tools.0.toolSpec.name must match [a-zA-Z0-9_-]{1,64}."),
+    (NOVA, {"schemaVersion": "messages-v1", "toolConfig": {**NOVA_TOOLS, "toolChoice": {
+        "tool": {"name": "nope"}}}, "messages": [{"role": "user", "content": [{"text": "hi"}]}]},
+     "The tool 'nope' named in toolConfig.toolChoice.tool isn't in toolConfig.tools. Name one "
+     "of the tools you pass."),
+    (NOVA, {"schemaVersion": "messages-v1", "messages": [
+        {"role": "user", "content": [{"text": "hi"}]},
+        {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t", "name": "x",
+                                                       "input": {}}}]},
+        {"role": "user", "content": [{"text": "and?"}]}]},
+     "The toolConfig field must be defined when using toolUse and toolResult content blocks."),
+    ("cohere.command-r-v1:0", {"message": "hi", "tools": [{"name": "t", "parameter_definitions": {
+        "x": {"description": "no type"}}}]},
+     "tools.0.parameter_definitions.x.type: field required"),
+    ("cohere.command-r-v1:0", {"message": "hi", "tool_results": [
+        {"call": {"name": "t", "parameters": {}}, "outputs": []}]},
+     "tool_results needs the tools they answer."),
+])
+def test_malformed_native_tools(runtime: Any, model: str, body: dict[str, Any],
+                                message: str) -> None:
+    assert refused(lambda: invoke(runtime, model, body)) == message
+
+
+def test_mistral_malformed_tools() -> None:
+    runtime = make_client("bedrock-runtime", region="us-west-2")
+    model = "mistral.mistral-large-2407-v1:0"
+    body = {"messages": [{"role": "user", "content": "hi"}], "tools": [{"type": "function"}]}
+    assert refused(lambda: invoke(runtime, model, body)) == "tools.0.function: field required"
+    body = {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": ""},
+                         {"role": "tool", "tool_call_id": "abc", "content": "x"}],
+            "tools": [{"type": "function", "function": {"name": "f", "parameters": SCHEMA}}]}
+    assert refused(lambda: invoke(runtime, model, body)) == (
+        "Tool message with tool_call_id 'abc' does not answer a tool call of the assistant "
+        "message before it.")
