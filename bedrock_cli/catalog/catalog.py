@@ -251,6 +251,7 @@ class ModelInfo:
     embedding: EmbeddingInfo | None = None
     cache_min_tokens: int = 0  # prompt caching: fewest tokens before a cache point
     cache_fields: tuple[str, ...] = ()  # where cache points may go: system, messages, tools
+    structured_output: bool = False  # Bedrock's JSON-schema output format (outputConfig)
 
     @property
     def provider_key(self) -> str:

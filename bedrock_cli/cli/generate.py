@@ -25,6 +25,7 @@ from bedrock_cli.tasks import generate as task
 from bedrock_cli.tasks import guardrail as guardrail_task
 from bedrock_cli.tasks import invoke as invoke_task
 from bedrock_cli.tasks import textcall
+from bedrock_cli.tasks import tools as tools_task
 from bedrock_cli.tasks.params import Sampling
 from bedrock_cli.types import TextRequest
 
@@ -73,6 +74,12 @@ def generate(
     cache_prompt: CachePrompt = False,
     template: TemplateOption = None,
     param: ParamOption = None,
+    tool: Annotated[list[Path] | None, typer.Option(
+        "--tool", help="A JSON tool spec the model may call (repeatable); tool calls are "
+        "printed as JSON lines.", metavar="FILE", show_default=False)] = None,
+    tool_choice: Annotated[str | None, typer.Option(
+        "--tool-choice", help="auto (default), any (must call a tool) or a tool's name.",
+        metavar="auto|any|NAME", show_default=False)] = None,
 ) -> None:
     """Generate text from a prompt (Converse / ConverseStream, or the native InvokeModel body
     with --api invoke)."""
@@ -102,25 +109,33 @@ def generate(
     request, model_info, log = task.build(app, inp)
     request.guardrail = guardrail_task.converse_config(guardrail)
     invoke_task.choose_api(request, model_info, api)
-    tune = tuning.Tuning(tuning.Reasoning(reasoning_budget, reasoning_effort), cache_prompt)
     name = model or str(app.settings.model)
-    for note in tuning.apply(request, model_info, name, tune, stream=not no_stream):
+    with_tools = tools_task.apply(request, model_info, name, list(tool or []), tool_choice)
+    tune = tuning.Tuning(tuning.Reasoning(reasoning_budget, reasoning_effort), cache_prompt)
+    for note in tuning.apply(request, model_info, name, tune,
+                             stream=not no_stream and not with_tools):
         app.output.notice(note)
     log.params.update(tuning.log_params(tune))
     if saved is not None:
         log.params["template"] = saved.name
     run_and_render(app, request, model_info, log, stream=not no_stream,
-                   hide_reasoning=hide_reasoning)
+                   hide_reasoning=hide_reasoning, tools=with_tools)
 
 
 def run_and_render(app: AppContext, request: TextRequest, model_info: ModelInfo | None,
                    log: textcall.CallLog, *, stream: bool,
-                   hide_reasoning: bool = False) -> textcall.Outcome:
+                   hide_reasoning: bool = False, tools: bool = False) -> textcall.Outcome:
     """Stream (or wait for) the answer and print it the way the output format asks; the
-    reasoning, if any, dimmed on stderr first unless hidden."""
+    reasoning, if any, dimmed on stderr first unless hidden. With `tools`, the answer's
+    tool calls are printed as JSON (render.tool_calls)."""
     try:
-        outcome = _render(app, request, model_info, log, stream=stream,
-                          hide_reasoning=hide_reasoning)
+        if tools:
+            from bedrock_cli.cli import render
+
+            outcome = render.tool_calls(app, request, model_info, log)
+        else:
+            outcome = _render(app, request, model_info, log, stream=stream,
+                              hide_reasoning=hide_reasoning)
     except BedrockCliError as err:
         raise guardrail_task.explain(err, request.guardrail) from None
     guardrail_task.after(app, outcome.result, request.guardrail)

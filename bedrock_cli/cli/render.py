@@ -71,6 +71,25 @@ def call(app: AppContext, request: TextRequest, model: ModelInfo | None,
     return outcome
 
 
+def tool_calls(app: AppContext, request: TextRequest, model: ModelInfo | None,
+               log: textcall.CallLog) -> textcall.Outcome:
+    """`generate --tool`: the answer waited for whole; each tool call printed as one JSON line
+    on stdout (any text first), or, with --json, in the document's `tool_calls`."""
+    from bedrock_cli.tasks import tools
+
+    out = app.output
+    outcome = textcall.run(app, request, model, log, stream=False)
+    found = tools.calls(outcome.result)
+    if out.json_mode:
+        out.json({**outcome.to_json(), "tool_calls": found})
+        return outcome
+    if outcome.result.text.strip():
+        out.text(outcome.result.text)
+    for found_call in found:
+        out.json(found_call, lines=True)
+    return outcome
+
+
 def finish(
     app: AppContext,
     outcome: textcall.Outcome,

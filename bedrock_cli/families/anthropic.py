@@ -6,6 +6,7 @@ Request, response and stream chunks as in the wire reference §2.1. There is no 
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import uuid
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.errors import UsageError
+from bedrock_cli.families.anthropic_tools import output_format, read_tools
 from bedrock_cli.families.base import (
     Done,
     F,
@@ -31,6 +33,7 @@ from bedrock_cli.families.base import (
     unb64,
     validate,
 )
+from bedrock_cli.families.tooling import json_fragments
 from bedrock_cli.types import ReasoningDelta, StreamEvent, TextDelta, Usage
 
 if TYPE_CHECKING:
@@ -51,6 +54,7 @@ FIELDS: dict[str, F] = {
     "stop_sequences": F("array", items="string"),
     "tools": F("array"),
     "tool_choice": F("object"),
+    "output_config": F("object"),
     "thinking": F("object"),
     "metadata": F("object"),
 }
@@ -69,6 +73,8 @@ def short_model_name(model_id: str) -> str:
 
 class Anthropic(Family):
     name = "anthropic"
+    tool_choices = ("auto", "any", "tool")
+    stream_tools = True
     takes_images = True
 
     # -- client side -------------------------------------------------------------------
@@ -142,25 +148,36 @@ class Anthropic(Family):
             system_texts = [system] if system else []
         turns: list[tuple[str, str]] = []
         images: list[tuple[str, bytes]] = []
+        seen: list[dict[str, Any]] = []  # per message: its tool_use and tool_result blocks
         for message in body["messages"]:
             if not isinstance(message, dict) or message.get("role") not in ("user", "assistant"):
                 raise RangeError("messages: each message needs a role of user or assistant.")
-            turns.append((message["role"], self._read_content(message.get("content"), images)))
+            blocks: dict[str, Any] = {"uses": [], "results": [], "text": []}
+            seen.append(blocks)
+            turns.append((message["role"], self._read_content(message.get("content"), images,
+                                                              blocks)))
         check_turns(turns)
         if images and not model.vision:
             raise RangeError("This model doesn't support the image field for user messages. "
                              "Remove image and try again.")
-        return NativeCall(
+        call = NativeCall(
             system=system_texts, turns=turns,
             max_tokens=check_max("max_tokens", int(body["max_tokens"]), model),
             temperature=float(body.get("temperature", 1.0)),
             top_p=body.get("top_p"), top_k=body.get("top_k") or None,
             stop=[str(s) for s in body.get("stop_sequences") or []], images=images,
         )
+        read_tools(body, call, seen)
+        output = output_format(body, model)
+        if output is not None:
+            call.extra["output_schema"] = output
+        return call
 
     @staticmethod
-    def _read_content(content: Any, images: list[tuple[str, bytes]]) -> str:
+    def _read_content(content: Any, images: list[tuple[str, bytes]],
+                      blocks: dict[str, Any]) -> str:
         if isinstance(content, str):
+            blocks["text"].append(content)
             return content
         if not isinstance(content, list) or not content:
             raise RangeError("messages: content must be a string or a non-empty list.")
@@ -169,6 +186,7 @@ class Anthropic(Family):
             kind = block.get("type") if isinstance(block, dict) else None
             if kind == "text":
                 texts.append(str(block.get("text", "")))
+                blocks["text"].append(texts[-1])
             elif kind == "image":
                 source = block.get("source") or {}
                 fmt = str(source.get("media_type", "image/png")).split("/")[-1]
@@ -177,10 +195,12 @@ class Anthropic(Family):
                 texts.append(describe_image(fmt, data))
             elif kind == "tool_use":
                 texts.append(json.dumps(block.get("input", {}), ensure_ascii=False))
+                blocks["uses"].append(block)
             elif kind == "tool_result":
                 inner = block.get("content")
                 texts.append(inner if isinstance(inner, str) else " ".join(
                     str(i.get("text", "")) for i in inner or [] if isinstance(i, dict)))
+                blocks["results"].append((block, texts[-1]))
             elif kind not in ("thinking", "redacted_thinking", "document"):
                 raise RangeError(f"messages: unknown content block type {kind!r}.")
         return "\n".join(t for t in texts if t)
@@ -191,7 +211,9 @@ class Anthropic(Family):
             "type": "message",
             "role": "assistant",
             "model": short_model_name(call.model_id),
-            "content": [{"type": "text", "text": done.text}],
+            "content": [*([{"type": "text", "text": done.text}]
+                          if done.text or not done.tool_uses else []),
+                        *({"type": "tool_use", **use} for use in done.tool_uses)],
             "stop_reason": done.stop_reason,
             "stop_sequence": done.stop_sequence,
             "usage": {"input_tokens": done.input_tokens, "output_tokens": done.output_tokens},
@@ -204,13 +226,25 @@ class Anthropic(Family):
             "model": short_model_name(call.model_id), "content": [], "stop_reason": None,
             "stop_sequence": None, "usage": {"input_tokens": call.input_tokens,
                                              "output_tokens": 1}}}
-        yield {"type": "content_block_start", "index": 0,
-               "content_block": {"type": "text", "text": ""}}
-        for piece in pieces:
-            yield {"type": "content_block_delta", "index": 0,
-                   "delta": {"type": "text_delta", "text": piece}}
-        yield {"type": "content_block_stop", "index": 0}
+        first = next(pieces, None)  # a call that is only tool use has no text block
+        index = 0
+        if first is not None or not done().tool_uses:
+            yield {"type": "content_block_start", "index": 0,
+                   "content_block": {"type": "text", "text": ""}}
+            for piece in itertools.chain([first] if first is not None else [], pieces):
+                yield {"type": "content_block_delta", "index": 0,
+                       "delta": {"type": "text_delta", "text": piece}}
+            yield {"type": "content_block_stop", "index": 0}
+            index = 1
         end = done()
+        for use in end.tool_uses:
+            yield {"type": "content_block_start", "index": index, "content_block": {
+                "type": "tool_use", "id": use["id"], "name": use["name"], "input": {}}}
+            for part in json_fragments(use["input"]):
+                yield {"type": "content_block_delta", "index": index,
+                       "delta": {"type": "input_json_delta", "partial_json": part}}
+            yield {"type": "content_block_stop", "index": index}
+            index += 1
         yield {"type": "message_delta",
                "delta": {"stop_reason": end.stop_reason, "stop_sequence": end.stop_sequence},
                "usage": {"output_tokens": end.output_tokens}}

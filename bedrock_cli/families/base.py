@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.errors import UsageError
+from bedrock_cli.families.tooling import ToolDef, ToolResult
 from bedrock_cli.types import StreamEvent, Usage
 
 if TYPE_CHECKING:
@@ -160,6 +161,10 @@ class NativeCall:
     extra: dict[str, Any] = field(default_factory=dict)  # family-specific (e.g. chat format)
     input_tokens: int = 0  # set by the emulator once it has counted the prompt
     model_id: str = ""  # the catalog id, set by the emulator
+    tools: list[ToolDef] = field(default_factory=list)  # the body's tools, read generically
+    tool_choice: tuple[str, str | None] = ("auto", None)  # auto | any | tool | none, and name
+    tool_results: list[ToolResult] = field(default_factory=list)  # the last turn's results
+    question: str = ""  # the text of the last user turn that has text (tools decide on it)
 
     @property
     def prompt(self) -> str:
@@ -178,6 +183,7 @@ class Done:
     output_tokens: int
     stop_sequence: str | None = None
     response_id: str = ""
+    tool_uses: list[dict[str, Any]] = field(default_factory=list)  # {"id", "name", "input"}
 
 
 # ---------------------------------------------------------------------------- client side
@@ -235,6 +241,11 @@ class Family:
 
     name = ""
     takes_images = False
+    # Converse tool use (Bedrock User Guide "Supported models and model features" and the
+    # ToolChoice reference): which toolChoice members the family takes, and whether tool use
+    # works on ConverseStream. Whether a model has tools at all is the catalog's `tools` flag.
+    tool_choices: tuple[str, ...] = ("auto",)
+    stream_tools = False
 
     # -- client side -------------------------------------------------------------------
     def build(self, request: TextRequest, model: ModelInfo | None) -> dict[str, Any]:

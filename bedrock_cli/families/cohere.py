@@ -25,6 +25,7 @@ from bedrock_cli.families.base import (
     sampling_fields,
     validate,
 )
+from bedrock_cli.families.chat_tools import cohere_tool_calls, cohere_tools
 from bedrock_cli.types import StreamEvent, TextDelta, Usage
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ class Cohere(Family):
             if isinstance(doc, dict):
                 system.append("\n".join(f"{k}: {v}" for k, v in doc.items()))
         limit = int(model.default_max_tokens or model.max_output_tokens or 4000)
-        return NativeCall(
+        call = NativeCall(
             system=system, turns=turns,
             max_tokens=check_max("max_tokens", int(body.get("max_tokens", limit)), model),
             temperature=float(body.get("temperature", DEFAULT_TEMPERATURE)),
@@ -130,6 +131,8 @@ class Cohere(Family):
             extra={"history": list(body.get("chat_history") or []),
                    "message": body["message"]},
         )
+        cohere_tools(body, call)
+        return call
 
     def respond(self, call: NativeCall, done: Done) -> dict[str, Any]:
         history = [*call.extra.get("history", []),
@@ -141,6 +144,7 @@ class Cohere(Family):
             "generation_id": str(uuid.uuid4()),
             "chat_history": history,
             "finish_reason": FROM_ENGINE.get(done.stop_reason, "COMPLETE"),
+            **({"tool_calls": cohere_tool_calls(done.tool_uses)} if done.tool_uses else {}),
             "meta": {"api_version": {"version": "1"},
                      "billed_units": {"input_tokens": done.input_tokens,
                                       "output_tokens": done.output_tokens}},
@@ -153,6 +157,9 @@ class Cohere(Family):
         for piece in pieces:
             yield {"is_finished": False, "event_type": "text-generation", "text": piece}
         end = done()
+        if end.tool_uses:
+            yield {"is_finished": False, "event_type": "tool-calls-generation", "text": end.text,
+                   "tool_calls": cohere_tool_calls(end.tool_uses)}
         yield {"is_finished": True, "event_type": "stream-end",
                "finish_reason": FROM_ENGINE.get(end.stop_reason, "COMPLETE"),
                "response": self.respond(call, end)}

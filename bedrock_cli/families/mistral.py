@@ -31,6 +31,12 @@ from bedrock_cli.families.base import (
     validate,
     with_last,
 )
+from bedrock_cli.families.chat_tools import (
+    mistral_message,
+    mistral_results,
+    mistral_tool_calls,
+    mistral_tools,
+)
 from bedrock_cli.types import StreamEvent, TextDelta
 
 if TYPE_CHECKING:
@@ -64,7 +70,8 @@ DEFAULT_TEMPERATURE = 0.5
 DEFAULT_TOP_P = 0.9
 TO_CONVERSE = {"stop": "end_turn", "length": "max_tokens", "model_length": "max_tokens",
                "tool_calls": "tool_use"}
-FROM_ENGINE = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length"}
+FROM_ENGINE = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length",
+               "tool_use": "tool_calls"}
 
 _INST = re.compile(r"\[INST\](.*?)\[/INST\](.*?)(?=\[INST\]|\Z)", re.DOTALL)
 
@@ -105,6 +112,7 @@ def is_chat(model_id: str) -> bool:
 
 class Mistral(Family):
     name = "mistral"
+    tool_choices = ("auto", "any")
 
     def build(self, request: TextRequest, model: ModelInfo | None) -> dict[str, Any]:
         turns = [(role, text) for role, text, _ in plain_turns(request, self.name)]
@@ -153,24 +161,26 @@ class Mistral(Family):
         chat = is_chat(model.id)
         validate(body, CHAT_FIELDS if chat else PROMPT_FIELDS)
         system: list[str] = []
+        calls: dict[str, dict[str, Any]] = {}
         if chat:
-            turns = []
+            turns: list[tuple[str, str]] = []
             for message in body["messages"]:
                 if not isinstance(message, dict):
                     raise RangeError("messages: each message must be an object.")
-                role, content = message.get("role"), message.get("content")
-                text = content if isinstance(content, str) else " ".join(
-                    str(c.get("text", "")) for c in content or [] if isinstance(c, dict))
+                role = message.get("role")
+                text = mistral_message(message, calls)
                 if role == "system":
                     system.append(text)
-                elif role in ("user", "assistant"):
-                    turns.append((str(role), text))
+                elif role == "tool" and turns and turns[-1][0] == "user":
+                    turns[-1] = ("user", f"{turns[-1][1]}\n{text}")  # results, one turn
+                elif role in ("user", "assistant", "tool"):
+                    turns.append(("user" if role == "tool" else str(role), text))
                 else:
                     raise RangeError(f"messages: unknown role {role!r}.")
             check_turns(turns)
         else:
             turns = parse_prompt(str(body["prompt"]))
-        return NativeCall(
+        call = NativeCall(
             system=system, turns=turns,
             max_tokens=check_max("max_tokens", int(body.get("max_tokens",
                                                             DEFAULT_MAX_TOKENS)), model),
@@ -178,18 +188,26 @@ class Mistral(Family):
             top_p=float(body.get("top_p", DEFAULT_TOP_P)), top_k=body.get("top_k") or None,
             stop=[str(s) for s in body.get("stop") or []], extra={"chat": chat},
         )
+        if chat:
+            mistral_tools(body, call)
+            if call.tools:
+                mistral_results(body["messages"], calls, call)
+        return call
 
     def respond(self, call: NativeCall, done: Done) -> dict[str, Any]:
         reason = FROM_ENGINE.get(done.stop_reason, "stop")
         if call.extra.get("chat"):
-            return {"choices": [{"index": 0, "message": {"role": "assistant",
-                                                         "content": done.text},
-                                 "stop_reason": reason}]}
+            message: dict[str, Any] = {"role": "assistant", "content": done.text}
+            if done.tool_uses:
+                message["tool_calls"] = mistral_tool_calls(done.tool_uses)
+            return {"choices": [{"index": 0, "message": message, "stop_reason": reason}]}
         return {"outputs": [{"text": done.text, "stop_reason": reason}]}
 
     def chunks(self, call: NativeCall, pieces: Iterator[str],
                done: Callable[[], Done]) -> Iterator[dict[str, Any]]:
         for piece, last in with_last(pieces):
+            if last and not piece and done().tool_uses:
+                break  # no text at all: the tool calls below are the one chunk
             reason = FROM_ENGINE.get(done().stop_reason, "stop") if last else None
             if call.extra.get("chat"):
                 yield {"choices": [{"index": 0, "message": {"role": "assistant",
@@ -197,3 +215,8 @@ class Mistral(Family):
                                     "stop_reason": reason}]}
             else:
                 yield {"outputs": [{"text": piece, "stop_reason": reason}]}
+        uses = done().tool_uses
+        if uses:  # tool calls come whole, in the last chunk
+            yield {"choices": [{"index": 0, "message": {
+                "role": "assistant", "content": "", "tool_calls": mistral_tool_calls(uses)},
+                "stop_reason": "tool_calls"}]}

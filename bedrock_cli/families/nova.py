@@ -29,6 +29,9 @@ from bedrock_cli.families.base import (
     unb64,
     validate,
 )
+from bedrock_cli.families.nova_tools import block_text as tool_block_text
+from bedrock_cli.families.nova_tools import read_tools
+from bedrock_cli.families.tooling import json_fragments
 from bedrock_cli.types import StreamEvent, TextDelta, Usage
 
 if TYPE_CHECKING:
@@ -61,6 +64,8 @@ STOP_REASONS = ("end_turn", "max_tokens", "stop_sequence", "tool_use", "content_
 
 class Nova(Family):
     name = "nova"
+    tool_choices = ("auto", "any", "tool")
+    stream_tools = True
     takes_images = True
 
     def build(self, request: TextRequest, model: ModelInfo | None) -> dict[str, Any]:
@@ -124,12 +129,14 @@ class Nova(Family):
                     data = unb64((image.get("source") or {}).get("bytes", ""))
                     images.append((str(image.get("format", "")), data))
                     texts.append(describe_image(str(image.get("format", "")), data))
+                elif isinstance(block, dict) and (tool_text := tool_block_text(block)):
+                    texts.append(tool_text)
             turns.append((str(message["role"]), "\n".join(texts)))
         check_turns(turns)
         config = body.get("inferenceConfig") or {}
         limit = int(model.default_max_tokens or model.max_output_tokens or 4096)
         max_tokens = int(config.get("max_new_tokens", config.get("maxTokens", limit)))
-        return NativeCall(
+        call = NativeCall(
             system=system, turns=turns,
             max_tokens=check_max("max_new_tokens", max_tokens, model),
             temperature=float(config.get("temperature", DEFAULT_TEMPERATURE)),
@@ -137,10 +144,15 @@ class Nova(Family):
             top_k=config.get("top_k", config.get("topK")) or None,
             stop=[str(s) for s in config.get("stopSequences") or []], images=images,
         )
+        read_tools(body, call)
+        return call
 
     def respond(self, call: NativeCall, done: Done) -> dict[str, Any]:
         return {
-            "output": {"message": {"role": "assistant", "content": [{"text": done.text}]}},
+            "output": {"message": {"role": "assistant", "content": [
+                *([{"text": done.text}] if done.text or not done.tool_uses else []),
+                *({"toolUse": {"toolUseId": u["id"], "name": u["name"], "input": u["input"]}}
+                  for u in done.tool_uses)]}},
             "stopReason": done.stop_reason,
             "usage": {"inputTokens": done.input_tokens, "outputTokens": done.output_tokens,
                       "totalTokens": done.input_tokens + done.output_tokens,
@@ -150,10 +162,22 @@ class Nova(Family):
     def chunks(self, call: NativeCall, pieces: Iterator[str],
                done: Callable[[], Done]) -> Iterator[dict[str, Any]]:
         yield {"messageStart": {"role": "assistant"}}
+        index = 0
         for piece in pieces:
+            index = 1
             yield {"contentBlockDelta": {"delta": {"text": piece}, "contentBlockIndex": 0}}
-        yield {"contentBlockStop": {"contentBlockIndex": 0}}
+        if index or not done().tool_uses:
+            yield {"contentBlockStop": {"contentBlockIndex": 0}}
+            index = 1
         end = done()
+        for use in end.tool_uses:
+            yield {"contentBlockStart": {"start": {"toolUse": {
+                "toolUseId": use["id"], "name": use["name"]}}, "contentBlockIndex": index}}
+            for part in json_fragments(use["input"]):
+                yield {"contentBlockDelta": {"delta": {"toolUse": {"input": part}},
+                                             "contentBlockIndex": index}}
+            yield {"contentBlockStop": {"contentBlockIndex": index}}
+            index += 1
         yield {"messageStop": {"stopReason": end.stop_reason}}
         yield {"metadata": {"usage": {"inputTokens": end.input_tokens,
                                       "outputTokens": end.output_tokens},

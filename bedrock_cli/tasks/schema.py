@@ -1,34 +1,27 @@
 """JSON Schemas for `extract`: built from `--field` specs or read from a file, checked for
 shape, and a small validator for the answers.
 
-The validator covers the subset this command generates and documents: ``type`` (one or a
-list, ``null`` included), ``properties``, ``required``, ``additionalProperties: false``,
-``items``, ``enum``, ``const``, ``minimum``/``maximum``, ``minItems``/``maxItems`` and
-``format`` ``date``, ``date-time`` and ``email``. Other keywords (``anyOf``, ``$ref``, ``pattern``,
-…) are passed to the model but not checked here; :func:`unchecked` names them so the user is
-told. No dependency is added for this.
+The validator is :mod:`bedrock_cli.schemacheck` (shared with the emulator, which holds tool
+input to the same rules); keywords it does not check are passed to the model and named by
+:func:`unchecked` so the user is told.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from bedrock_cli.errors import UsageError
+from bedrock_cli.schemacheck import CHECKED, unchecked, validate
+
+__all__ = ["CHECKED", "check", "from_fields", "is_array", "load", "unchecked", "validate"]
 
 FIELD_TYPES = ("string", "number", "integer", "boolean", "date", "list")
 JSON_TYPES = frozenset({"object", "array", "string", "number", "integer", "boolean", "null"})
-CHECKED = frozenset({
-    "type", "properties", "required", "additionalProperties", "items", "enum", "const",
-    "minimum", "maximum", "minItems", "maxItems", "format", "description", "title", "$schema",
-    "default", "examples", "$id", "$comment",
-})
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 _FIELD = re.compile(r"^(?P<name>[^:=]+?)\s*(?::\s*(?P<type>[^=]+?))?\s*(?:=(?P<desc>.*))?$", re.S)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LIST_OF = re.compile(r"^list\[(\w+)\]$")
 
 
@@ -134,89 +127,3 @@ def _top(schema: dict[str, Any]) -> str:
 
 def is_array(schema: dict[str, Any]) -> bool:
     return _top(schema) == "array"
-
-
-def unchecked(schema: Any, where: str = "$") -> list[str]:
-    """Keywords the validator does not check, with where they are."""
-    if not isinstance(schema, dict):
-        return []
-    found = [f"{key} at {where}" for key in schema if key not in CHECKED]
-    for name, sub in (schema.get("properties") or {}).items():
-        found += unchecked(sub, f"{where}.{name}")
-    if isinstance(schema.get("items"), dict):
-        found += unchecked(schema["items"], f"{where}[]")
-    return found
-
-
-def _is(value: Any, kind: str) -> bool:
-    if kind == "null":
-        return value is None
-    if kind == "boolean":
-        return isinstance(value, bool)
-    if kind == "integer":
-        return (isinstance(value, int) and not isinstance(value, bool)) or (
-            isinstance(value, float) and value.is_integer())
-    if kind == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if kind == "string":
-        return isinstance(value, str)
-    if kind == "array":
-        return isinstance(value, list)
-    if kind == "object":
-        return isinstance(value, dict)
-    return True
-
-
-def _format_ok(value: str, fmt: str) -> bool:
-    try:
-        if fmt == "date":
-            return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)) and bool(
-                date.fromisoformat(value))
-        if fmt == "date-time":
-            return bool(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    except ValueError:
-        return False
-    if fmt == "email":
-        return bool(_EMAIL.match(value))
-    return True
-
-
-def validate(value: Any, schema: dict[str, Any], where: str = "$") -> list[str]:
-    """Every way ``value`` breaks ``schema`` (the subset above); empty when it conforms."""
-    errors: list[str] = []
-    kind = schema.get("type")
-    kinds = kind if isinstance(kind, list) else [kind] if kind else []
-    if kinds and not any(_is(value, k) for k in kinds):
-        return [f"{where}: expected {' or '.join(kinds)}, got {json.dumps(value)[:60]}"]
-    if "enum" in schema and value not in schema["enum"]:
-        errors.append(f"{where}: {json.dumps(value)[:60]} is not one of {schema['enum']}")
-    if "const" in schema and value != schema["const"]:
-        errors.append(f"{where}: must be {json.dumps(schema['const'])}")
-    if isinstance(value, str) and "format" in schema and not _format_ok(value, schema["format"]):
-        errors.append(f"{where}: {value!r} is not a valid {schema['format']}")
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if "minimum" in schema and value < schema["minimum"]:
-            errors.append(f"{where}: {value} is below the minimum {schema['minimum']}")
-        if "maximum" in schema and value > schema["maximum"]:
-            errors.append(f"{where}: {value} is above the maximum {schema['maximum']}")
-    if isinstance(value, dict):
-        props = schema.get("properties") or {}
-        for name in schema.get("required") or []:
-            if name not in value:
-                errors.append(f"{where}: missing required property {name!r}")
-        if schema.get("additionalProperties") is False:
-            extra = sorted(set(value) - set(props))
-            if extra:
-                errors.append(f"{where}: unexpected properties {extra}")
-        for name, sub in props.items():
-            if name in value and isinstance(sub, dict):
-                errors += validate(value[name], sub, f"{where}.{name}")
-    if isinstance(value, list):
-        if "minItems" in schema and len(value) < schema["minItems"]:
-            errors.append(f"{where}: fewer than {schema['minItems']} items")
-        if "maxItems" in schema and len(value) > schema["maxItems"]:
-            errors.append(f"{where}: more than {schema['maxItems']} items")
-        if isinstance(schema.get("items"), dict):
-            for i, item in enumerate(value):
-                errors += validate(item, schema["items"], f"{where}[{i}]")
-    return errors

@@ -5,6 +5,7 @@ No printing here: streamed pieces go to the callbacks the command passes in.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -152,7 +153,11 @@ def _record(
         return None
     from bedrock_cli.history import CallRecord
 
-    messages = [*request.messages, {"role": "assistant", "content": [{"text": result.text}]}]
+    uses = [b for b in result.content if isinstance(b, dict) and "toolUse" in b]
+    answer = [{"text": result.text}] if result.text or not uses else []
+    messages = [*request.messages, {"role": "assistant", "content": [*answer, *uses]}]
+    response = result.text or (json.dumps([b["toolUse"] for b in uses], ensure_ascii=False,
+                                          default=str) if uses else "")
     try:
         return history.record(CallRecord(
             command=log.command,
@@ -164,7 +169,7 @@ def _record(
             system="\n".join(request.system) or None,
             messages=_jsonable(messages),
             params=log.params,
-            response=result.text,
+            response=response,
             reasoning=result.reasoning or None,
             stop_reason=result.stop_reason,
             usage=result.usage.to_dict(),

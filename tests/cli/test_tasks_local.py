@@ -264,16 +264,28 @@ def test_extract_many_records() -> None:
                                       {"name": "Bob Green", "email": "bob@y.org"}]
 
 
-def test_an_answer_that_never_validates_is_retried_once_then_exit_5(isolated_env: Path) -> None:
+def test_the_local_answer_is_repaired_to_the_schema(isolated_env: Path) -> None:
+    """The emulator's tool input always validates: 1234.5 is found, 5000 is the least the
+    schema allows."""
     Path("schema.json").write_text(json.dumps({
         "type": "object", "required": ["total"],
         "properties": {"total": {"type": "number", "minimum": 5000}}}))
     run = local("extract", "--schema", "schema.json", input=INVOICE)
+    assert run.exit_code == 0, run.stderr
+    assert json.loads(run.stdout) == {"total": 5000}
+
+
+def test_an_answer_that_never_validates_is_retried_once_then_exit_5(isolated_env: Path) -> None:
+    # no number is at least 5000 and at most 100: not even the emulator can satisfy it
+    Path("schema.json").write_text(json.dumps({
+        "type": "object", "required": ["total"],
+        "properties": {"total": {"type": "number", "minimum": 5000, "maximum": 100}}}))
+    run = local("extract", "--schema", "schema.json", input=INVOICE)
     assert run.exit_code == 5
     assert run.stdout == ""
     assert "asking again" in run.stderr
-    assert "does not match the schema after a retry: $.total: 1234.5 is below the minimum " \
-           "5000. Raw answer: {\"total\": 1234.5}" in run.stderr
+    assert "does not match the schema after a retry: $.total: 100 is below the minimum " \
+           "5000. Raw answer: {\"total\": 100}" in run.stderr
     calls = rows(isolated_env)
     assert len(calls) == 2
     retry = json.loads(str(calls[1]["messages"]))

@@ -108,6 +108,16 @@ def prompt_text(system: Any, messages: Any) -> tuple[str, list[Attachment]]:
     return "\n\n".join(parts), attachments
 
 
+def tool_tokens(tool_config: Any) -> int:
+    """Input tokens the tool definitions add (the model reads them as part of its prompt);
+    Converse usage and CountTokens both add them, so the two agree."""
+    if not isinstance(tool_config, dict) or not tool_config.get("tools"):
+        return 0
+    from bedrock_cli.local.engines.tokenizer import count_tokens
+
+    return count_tokens(json.dumps(tool_config["tools"], ensure_ascii=False, sort_keys=True))
+
+
 def check_messages(messages: Any, model: Any) -> list[dict[str, Any]]:
     """Bedrock's conversation rules, and the content the model can take."""
     if not isinstance(messages, list) or not messages or messages[0].get("role") != "user":

@@ -7,16 +7,16 @@ produced lazily from the engine's generator: one ``contentBlockDelta`` per token
 
 from __future__ import annotations
 
-import json
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from bedrock_cli.families.tooling import json_fragments
+
 from .. import errors, eventstream, modelref
 from ..router import Emulator, Request, Response, route
-from . import conversation
+from . import conversation, tools
 from .tasks import Generation, TaskContext, handler_for
 
 _STOP_REASONS = {"end_turn", "max_tokens", "stop_sequence", "tool_use", "content_filtered",
@@ -51,15 +51,14 @@ def prepare(request: Request, emulator: Emulator, *, stream: bool) -> Prepared:
     if system and not getattr(model, "system_prompt", True):
         raise errors.validation("This model doesn't support system messages.")
     tool_config = body.get("toolConfig")
-    if tool_config and not getattr(model, "tools", False):
-        raise errors.validation("This model doesn't support tool use.")
+    tools.check(body, model, messages, stream=stream)
     metadata = conversation.request_metadata(body)
     params = conversation.sampling(body, model, metadata)
     prompt, attachments = conversation.prompt_text(system, messages)
 
     from bedrock_cli.local.engines.tokenizer import count_tokens
 
-    input_tokens = count_tokens(prompt)
+    input_tokens = count_tokens(prompt) + conversation.tool_tokens(tool_config)
     window = int(getattr(model, "context_window", 0) or 0)
     if window and input_tokens > window:
         raise errors.validation("Input is too long for requested model.")
@@ -102,7 +101,17 @@ def prepare(request: Request, emulator: Emulator, *, stream: bool) -> Prepared:
 
 def _engine(prep: Prepared) -> Generation:
     """The declared answer when a rule matched, else the task's engine."""
-    return prep.declared if prep.declared is not None else handler_for(prep.ctx.task)(prep.ctx)
+    return prep.declared if prep.declared is not None else _answer(prep.ctx)
+
+
+def _answer(ctx: TaskContext) -> Generation:
+    """Tool calls (or the answer to tool results, or a structured output) when the request
+    asks for them and the task is not one that fills a tool itself; else the task engine."""
+    if ctx.task != "extract":
+        answer = tools.respond(ctx) or tools.structured(ctx)
+        if answer is not None:
+            return answer
+    return handler_for(ctx.task)(ctx)
 
 
 def _run(prep: Prepared) -> Generation:
@@ -124,7 +133,7 @@ def _stop_reason(gen: Generation) -> str:
 def _tool_uses(gen: Generation) -> list[dict[str, Any]]:
     uses = []
     for use in getattr(gen, "tool_uses", None) or []:
-        tool_id = use.get("toolUseId") or "tooluse_" + uuid.uuid4().hex[:22]
+        tool_id = use.get("toolUseId") or tools.tool_use_id()
         uses.append({"toolUseId": tool_id, "name": use["name"], "input": use.get("input", {})})
     return uses
 
@@ -211,11 +220,9 @@ def _events(prep: Prepared, gen: Generation) -> Iterator[bytes]:
     for use in uses:
         start = {"toolUse": {"toolUseId": use["toolUseId"], "name": use["name"]}}
         yield ev("contentBlockStart", {"contentBlockIndex": index, "start": start})
-        payload = json.dumps(use["input"], ensure_ascii=False)
-        yield ev(
-            "contentBlockDelta",
-            {"contentBlockIndex": index, "delta": {"toolUse": {"input": payload}}},
-        )
+        for part in json_fragments(use["input"]):
+            yield ev("contentBlockDelta",
+                     {"contentBlockIndex": index, "delta": {"toolUse": {"input": part}}})
         yield ev("contentBlockStop", {"contentBlockIndex": index})
         index += 1
     stop: dict[str, Any] = {"stopReason": _stop_reason(gen)}

@@ -73,17 +73,18 @@ def count_tokens(request: Request, emulator: Emulator) -> Response:
         conv = payload["converse"]
         conversation.check_messages(conv.get("messages"), ref.model)
         text, _ = conversation.prompt_text(conv.get("system"), conv.get("messages"))
+        extra = conversation.tool_tokens(conv.get("toolConfig"))
     elif isinstance(payload.get("invokeModel"), dict):
         raw = payload["invokeModel"].get("body")
         try:
             body = base64.b64decode(raw if isinstance(raw, str) else "", validate=True)
         except (binascii.Error, ValueError):
             raise errors.validation("The invokeModel body must be base64-encoded.") from None
-        text = native_text(body)
+        text, extra = native_text(body), 0
     else:
         raise errors.validation(
             "The input field must contain exactly one of converse or invokeModel."
         )
     from bedrock_cli.local.engines.tokenizer import count_tokens as count
 
-    return Response.json({"inputTokens": count(text)})
+    return Response.json({"inputTokens": count(text) + extra})

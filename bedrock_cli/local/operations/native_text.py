@@ -29,6 +29,7 @@ from ..router import Response
 from . import conversation
 from .guardrails import Guard, native_guard
 from .invoke import InvokeContext, malformed, native
+from .native_tools import decide
 
 TEXT_FAMILIES = ("anthropic", "titan-text", "nova", "llama", "mistral", "cohere")
 
@@ -92,7 +93,8 @@ def _done(call: NativeCall, gen: Any) -> Done:
     return Done(text=str(gen.text), input_tokens=call.input_tokens,
                 stop_reason="end_turn" if reason == "guardrail_intervened" else reason,
                 output_tokens=int(gen.output_tokens),
-                stop_sequence=getattr(gen, "stop_sequence", None))
+                stop_sequence=getattr(gen, "stop_sequence", None),
+                tool_uses=list(getattr(gen, "tool_uses", None) or []))
 
 
 def guardrail_fields(guard: Guard | None) -> dict[str, Any]:
@@ -148,7 +150,9 @@ def invoke_text(ctx: InvokeContext) -> Response:
         call.input_tokens = declared.input_tokens  # the declared usage
 
     def engine() -> Any:
-        return declared if declared is not None else generate(call)
+        if declared is not None:
+            return declared
+        return decide(call, family.name) or generate(call)
 
     gen = guard.run(engine) if guard is not None else engine()
     if not ctx.stream:

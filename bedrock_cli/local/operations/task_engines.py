@@ -13,8 +13,6 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterator
-from typing import Any
 
 from .. import errors
 from .tasks import TASKS, Generation, TaskContext, TaskHandler, fixed_text, task
@@ -127,11 +125,6 @@ def ask(ctx: TaskContext) -> Generation:
     return fixed_text(best[1] if best else NO_ANSWER, ctx)
 
 
-def _fill(schema: dict[str, Any], text: str) -> dict[str, Any]:
-    from bedrock_cli.local.engines.extraction import fill
-
-    value = fill(schema, text)
-    return value if isinstance(value, dict) else {"items": value}
 
 
 @task("extract")
@@ -143,30 +136,12 @@ def extract(ctx: TaskContext) -> Generation:
     if spec is None:
         return fixed_text("Extraction needs a schema: offer a tool whose inputSchema is the "
                           "JSON Schema to fill.", ctx)
-    schema = (spec.get("inputSchema") or {}).get("json") or {}
-    if isinstance(schema, str):  # the JSON document arrives parsed; be lenient anyway
-        import json
+    from bedrock_cli.local.engines.schema_fill import instance
 
-        schema = json.loads(schema)
-    values = _fill(schema, source_text(ctx))
-    return ToolAnswer([{"name": spec["name"], "input": values}])
+    from .tools import ToolAnswer, check_schema
 
-
-class ToolAnswer:
-    """A Generation that is only tool calls: no text; output tokens count the tool input."""
-
-    def __init__(self, tool_uses: list[dict[str, Any]]) -> None:
-        import json
-
-        from bedrock_cli.local.engines.tokenizer import count_tokens
-
-        self.tool_uses = tool_uses
-        self.stop_reason: str | None = "tool_use"
-        self.stop_sequence: str | None = None
-        self.output_tokens = sum(count_tokens(json.dumps(use["input"])) for use in tool_uses)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(())
+    schema = check_schema((spec.get("inputSchema") or {}).get("json") or {}, "inputSchema.json")
+    return ToolAnswer([{"name": spec["name"], "input": instance(schema, source_text(ctx))}])
 
 
 @task("translate")
