@@ -104,3 +104,10 @@ def test_says_when_measurement_cannot_tell() -> None:
     reply = answer_about(hand_drawn_fruit(), "How many dogs are in the picture?")
     assert reply.startswith("Measurement cannot tell how many dogs")
     assert "apple" in reply
+
+
+def test_colour_of_it_is_the_whole_pictures_colour() -> None:
+    """"What colour is it?" is about the picture, not an object called "it"."""
+    solid = png(Image.new("RGB", (64, 64), (220, 20, 20)))
+    for question in ("What colour is it?", "what color is this", "What colour is the image?"):
+        assert "red" in answer_about(solid, question).lower()

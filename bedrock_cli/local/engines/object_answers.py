@@ -24,6 +24,8 @@ _SINGULAR = {v: k for k, v in _PLURAL.items()} | {
 }  # fmt: skip
 _HOW_MANY = re.compile(r"\bhow many ([a-z]+)|\bcount (?:the )?([a-z]+)|\bnumber of ([a-z]+)")
 _COLOUR_OF = re.compile(r"\bwhat colou?r (?:is|are) (?:the |that |this )?([a-z]+)")
+# "What colour is it?" asks about the whole picture, which vision's colour measurement answers
+_WHOLE_PICTURE = {"it", "this", "that", "image", "picture", "photo", "background", "sky"}
 _TEXT = re.compile(r"\b(?:text|writing|written|words?|letters?|lettering|says?|caption)\b")
 
 
@@ -106,7 +108,7 @@ def _count(scene: Scene, noun: str) -> str:
 
 def _colour(scene: Scene, noun: str) -> str | None:
     if noun not in NAMED and noun not in {"object", "fruit"}:
-        return None if noun in {"image", "picture", "photo", "background", "sky"} else (
+        return None if noun in _WHOLE_PICTURE else (
             f"Measurement cannot find {_a(noun)}: offline, only simple objects can be named. "
             f"It finds {inventory(scene)}.")  # fmt: skip
     hits = [o for o in scene.objects if o.kind == noun or noun in {"object", "fruit"}]
