@@ -105,15 +105,25 @@ def test_mixed_faults_and_records_that_can_never_succeed(
     accounted(out, N)
 
 
-def test_unreadable_answers_are_retried_and_every_record_succeeds(
+def test_unreadable_answers_are_not_retried_and_a_rerun_completes_them(
         tmp_path: Path, local_bedrock: LocalBedrock, fast_batch: None) -> None:
+    """A malformed body is not transient: the record fails at once (no retry), and running
+    the same command again resumes exactly those records."""
     unreadable_once.seen = set()  # type: ignore[attr-defined]
     local_bedrock.emulator.interceptors.insert(0, unreadable_once)
     local_bedrock.emulator.interceptors.append(poisoned)
     inp = write_prompts(tmp_path / "in.jsonl", 60)
     out = tmp_path / "out.jsonl"
-    run = cli([*aws_args(local_bedrock), "batch", "run", str(inp), "-o", str(out), "-c", "8"])
-    assert run.exit_code == 0, run.stderr
+    args = [*aws_args(local_bedrock), "batch", "run", str(inp), "-o", str(out), "-c", "8"]
+    first = cli(args)
+    assert first.exit_code == 5, first.stderr
+    lines, _ = accounted(out, 60)
+    failed = [line for line in lines if "error" in line]
+    assert len(failed) == 20
+    assert {line["error"]["code"] for line in failed} == {"MalformedResponse"}
+    assert Counter(e.status for e in local_bedrock.requests)[200] == 60  # no retry
+    again = cli(args)
+    assert again.exit_code == 0, again.stderr
     lines, _ = accounted(out, 60)
     assert not any("error" in line for line in lines)
     assert Counter(e.status for e in local_bedrock.requests)[200] == 60 + 20
