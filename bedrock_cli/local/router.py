@@ -330,6 +330,12 @@ class Emulator:
     def dispatch(self, request: Request) -> Response:
         matched, params = self.router.match(request.method, request.path)
         request.params, request.operation = params, matched.name
+        from . import shapes  # Bedrock checks its model's constraints before anything else
+
+        violations = shapes.check_request(request.operation, params, request.query,
+                                          request.headers, request.body)
+        if violations:
+            raise errors.validation(shapes.message(violations))
         for intercept in self.interceptors:
             response = intercept(request, self)
             if response is not None:
