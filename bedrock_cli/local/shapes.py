@@ -11,10 +11,11 @@ enums, lengths or required members. So the emulator holds itself to the model he
   ``ValidationException`` (``1 validation error detected: Value '1.5' at
   'inferenceConfig.temperature' failed to satisfy constraint: Member must have value less than
   or equal to 1``) before any handler runs, so handlers only check what the model cannot say.
-- :func:`check_response` lists every way a response, as bytes on the wire, differs from one
-  Bedrock could send: status, modelled error code and its HTTP status, headers, JSON members
-  (required, types, enums, lengths, patterns, unions, unknown members) and event-stream events.
-  The test suite runs it on every route; anyone can run it on a declared or recorded response.
+- :class:`Walker` with ``output=True`` is the judge of responses (``wire_check.py``): there
+  unknown and null members, exact JSON types and enums count too.
+
+A type mismatch (``"maxTokens": "ten"``) is worded like the constraints ("Member must be an
+integer"); Bedrock's own wording for it is not known.
 """
 
 from __future__ import annotations
@@ -31,10 +32,8 @@ from typing import Any
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
-from . import eventstream
-
 SERVICES = ("bedrock-runtime", "bedrock")
-_MISSING = object()
+MISSING = object()
 
 # Patterns whose nested quantifiers backtrack exponentially in Python's ``re`` (a 30-character
 # job name of hyphens takes seconds), mapped to equivalent linear ones. Length limits are
@@ -103,12 +102,12 @@ class Violation:
     """One failed constraint, worded as Bedrock's validator words it."""
 
     path: str  # 'messages.1.member.content': 1-based list indexes, as Bedrock writes them
-    value: Any  # _MISSING when absent
+    value: Any  # MISSING when absent
     constraint: str  # 'Member must not be null'
     shown: bool = True  # False for sensitive members and containers: "Value at 'x'"
 
     def __str__(self) -> str:
-        if self.value is _MISSING:
+        if self.value is MISSING:
             return f"Value null at '{self.path}' failed to satisfy constraint: {self.constraint}"
         if not self.shown:
             return f"Value at '{self.path}' failed to satisfy constraint: {self.constraint}"
@@ -137,7 +136,7 @@ def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
-class _Walker:
+class Walker:
     """Checks one value against one shape, collecting violations.
 
     ``output`` turns on what only matters for responses: unknown and null members, the exact
@@ -192,7 +191,7 @@ class _Walker:
         for key in shape.required_members:
             json_key = members[key].serialization.get("name", key)
             if value.get(json_key) is None:
-                self.add(_join(path, key), _MISSING, "Member must not be null")
+                self.add(_join(path, key), MISSING, "Member must not be null")
         for key, item in value.items():
             name = wire.get(key)
             if name is None:
@@ -213,7 +212,7 @@ class _Walker:
         if self.length(shape, len(value), value, path):
             for i, item in enumerate(value, 1):
                 if item is None:
-                    self.add(f"{path}.{i}.member", _MISSING, "Member must not be null")
+                    self.add(f"{path}.{i}.member", MISSING, "Member must not be null")
                 else:
                     self.check(shape.member, item, f"{path}.{i}.member")
 
@@ -225,7 +224,7 @@ class _Walker:
             return
         for label, part, items in (("keys", shape.key, list(value)),
                                    ("values", shape.value, list(value.values()))):
-            inner = _Walker(self.output)
+            inner = Walker(self.output)
             for item in items:
                 inner.check(part, item, path)
             if inner.found:
@@ -314,7 +313,7 @@ def _iso8601(text: str) -> bool:
     return "T" in text
 
 
-def _location(member: Shape) -> tuple[str | None, str]:
+def location(member: Shape) -> tuple[str | None, str]:
     return member.serialization.get("location"), member.serialization.get("name", "")
 
 
@@ -345,20 +344,20 @@ def check_request(operation: str, params: Mapping[str, str], query: Mapping[str,
     if model is None or model.input_shape is None:
         return []
     shape = model.input_shape
-    walker = _Walker(output=False)
+    walker = Walker(output=False)
     document: Any = None
     payload = shape.serialization.get("payload")
     for name, member in shape.members.items():
-        where, wire = _location(member)
+        where, wire = location(member)
         if where == "uri":
-            value: Any = params.get(wire or name, _MISSING)
+            value: Any = params.get(wire or name, MISSING)
         elif where == "querystring":
             given = query.get(wire or name)
-            value = _query_value(member, given) if given else _MISSING
+            value = _query_value(member, given) if given else MISSING
             if value is None:
                 continue
         elif where == "header":
-            value = headers.get(wire or name, _MISSING)
+            value = headers.get(wire or name, MISSING)
         elif name == payload:
             if member.type_name == "blob":  # a native body: only its size is the model's
                 walker.length(member, len(body), body, name)
@@ -369,10 +368,10 @@ def check_request(operation: str, params: Mapping[str, str], query: Mapping[str,
                 document = _json_body(body)
             if not isinstance(document, dict):
                 continue
-            value = document.get(member.serialization.get("name", name), _MISSING)
-        if value is _MISSING or value is None:
+            value = document.get(member.serialization.get("name", name), MISSING)
+        if value is MISSING or value is None:
             if name in shape.required_members:
-                walker.add(name, _MISSING, "Member must not be null")
+                walker.add(name, MISSING, "Member must not be null")
             continue
         walker.check(member, value, name)
     return walker.found
@@ -385,132 +384,3 @@ def _json_body(body: bytes) -> Any:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return None
-
-
-# ----------------------------------------------------------------------------- responses
-
-
-def check_response(operation: str, status: int, headers: Mapping[str, str], body: bytes
-                   ) -> list[str]:
-    """Every way this response (as sent on the wire; event streams as their frames joined)
-    differs from one Bedrock could send for ``operation``. Empty when it could be Bedrock's."""
-    model = operation_model(operation)
-    if model is None:
-        return [f"{operation} is not an operation of {' or '.join(SERVICES)}"]
-    lower = {k.lower(): v for k, v in headers.items()}
-    if status >= 300:
-        return _check_error(model, status, lower, body)
-    problems = []
-    expected = model.http.get("responseCode", 200)
-    if status != expected:
-        problems.append(f"HTTP status {status}, the model says {expected}")
-    shape = model.output_shape
-    if shape is None:
-        return problems + ([f"body {body[:80]!r} where the model has no output"]
-                           if body.strip() and body.strip() != b"{}" else [])
-    walker = _Walker(output=True)
-    payload = shape.serialization.get("payload")
-    body_members = False
-    for name, member in shape.members.items():
-        where, wire = _location(member)
-        if where == "header":
-            value = lower.get((wire or name).lower())
-            if value is None:
-                if name in shape.required_members:
-                    walker.add(name, _MISSING, f"Member must not be null (header {wire})")
-            else:
-                walker.check(member, _header_value(member, value), name)
-        elif name == payload:
-            if member.type_name == "blob":
-                walker.length(member, len(body), body, name)
-            elif member.serialization.get("eventstream"):
-                problems += _content_type(lower, eventstream.CONTENT_TYPE)
-                problems += check_events(member, body)
-            else:
-                problems += _content_type(lower, "application/json")
-                walker.check(member, _parse(body, problems), name)
-        elif where is None:
-            body_members = True
-    if body_members:
-        problems += _content_type(lower, "application/json")
-        walker.check(shape, _parse(body, problems), "")
-    return problems + [str(v) for v in walker.found]
-
-
-def _header_value(member: Shape, value: str) -> Any:
-    if member.type_name in ("integer", "long"):
-        return int(value) if re.fullmatch(r"-?\d+", value) else value
-    return value
-
-
-def _content_type(headers: Mapping[str, str], expected: str) -> list[str]:
-    got = headers.get("content-type", "")
-    return [] if got.split(";")[0].strip() == expected else [
-        f"Content-Type {got!r}, expected {expected!r}"]
-
-
-def _parse(body: bytes, problems: list[str]) -> Any:
-    try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        problems.append(f"body is not JSON: {body[:80]!r}")
-        return {}
-
-
-def _check_error(model: OperationModel, status: int, headers: Mapping[str, str], body: bytes
-                 ) -> list[str]:
-    code = headers.get("x-amzn-errortype", "").split(":")[0]
-    shapes = {s.name: s for s in model.error_shapes}
-    shape = shapes.get(code)
-    if shape is None:
-        return [f"error {code or '(no x-amzn-ErrorType)'} ({status}) is not one of "
-                f"{model.name}'s errors: {', '.join(shapes)}"]
-    problems = []
-    modelled = shape.metadata.get("error", {}).get("httpStatusCode")
-    if modelled is not None and modelled != status:
-        problems.append(f"{code} answered with HTTP {status}, the model says {modelled}")
-    problems += _content_type(headers, "application/json")
-    doc = _parse(body, problems)
-    if not isinstance(doc, dict) or not isinstance(doc.get("message"), str):
-        problems.append(f"{code} body has no message: {body[:80]!r}")
-    walker = _Walker(output=True)
-    walker.check(shape, doc, code)
-    return problems + [str(v) for v in walker.found]
-
-
-def check_events(stream: Shape, data: bytes) -> list[str]:
-    """Each frame of an event stream against the stream's union: events are members, their
-    payloads validate against the member's shape, exceptions are modelled exception members."""
-    problems: list[str] = []
-    try:
-        messages = eventstream.decode_messages(data)
-    except eventstream.DecodeError as exc:
-        return [f"event stream does not decode: {exc}"]
-    if not messages:
-        problems.append("event stream has no events")
-    for i, msg in enumerate(messages):
-        kind = msg.headers.get(":message-type")
-        name = str(msg.headers.get(":exception-type" if kind == "exception" else ":event-type"))
-        where = f"event {i} ({name})"
-        member = stream.members.get(name)
-        if kind not in ("event", "exception"):
-            problems.append(f"{where}: :message-type {kind!r} (Bedrock sends event or exception)")
-            continue
-        if member is None or bool(member.metadata.get("exception")) != (kind == "exception"):
-            problems.append(f"{where}: not a{'n exception' if kind == 'exception' else 'n event'}"
-                            f" of {stream.name}: {', '.join(stream.members)}")
-            continue
-        if msg.headers.get(":content-type") != "application/json":
-            problems.append(f"{where}: :content-type {msg.headers.get(':content-type')!r}")
-        try:
-            payload = msg.json()
-        except ValueError:
-            problems.append(f"{where}: payload is not JSON")
-            continue
-        walker = _Walker(output=True)
-        walker.check(member, payload, name, frozenset({EVENT_PADDING}))
-        if kind == "exception" and not (isinstance(payload, dict)
-                                        and isinstance(payload.get("message"), str)):
-            problems.append(f"{where}: exception without a message")
-        problems += [f"{where}: {v}" for v in walker.found]
-    return problems

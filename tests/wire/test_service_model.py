@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from bedrock_cli.local import Emulator, EmulatorOptions, Response, eventstream, shapes
+from bedrock_cli.local import Emulator, EmulatorOptions, Response, eventstream, shapes, wire_check
 from bedrock_cli.local.faults import FAULT_HEADER, install
 from bedrock_cli.local.router import ROUTER
 from bedrock_cli.local.transport import to_aws_response, to_request
@@ -322,7 +322,7 @@ def emulator(tmp_path: Path) -> Emulator:
 def assert_valid(seen: list[Wire]) -> None:
     assert seen, "the call reached no emulator"
     for wire in seen:
-        problems = shapes.check_response(wire.operation, wire.status, wire.headers, wire.body)
+        problems = wire_check.check_response(wire.operation, wire.status, wire.headers, wire.body)
         assert not problems, f"{wire.operation} ({wire.status}):\n  " + "\n  ".join(problems)
         if wire.status == 200 and wire.operation.startswith("InvokeModel"):
             check_native_shell(wire)
