@@ -24,6 +24,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import os
 import pkgutil
 import re
 import threading
@@ -314,6 +315,10 @@ class Emulator:
         except Exception:
             log.exception("emulator: unexpected error in %s %s", request.method, request.path)
             response = Response.error(errors.internal_server())
+        if self.options.extra.get("strict") or os.environ.get("BEDROCK_CLI_LOCAL_STRICT"):
+            from .wire_check import strict  # answers outside the service model fail loudly
+
+            response = strict(request.operation, response)
         if self.options.latency_ms > 0:
             time.sleep(self.options.latency_ms / 1000)
         headers = Headers(response.headers)

@@ -14,13 +14,15 @@ declared or recorded response the same way.
 from __future__ import annotations
 
 import json
+import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from botocore.model import OperationModel, Shape
 
-from . import eventstream
+from . import errors, eventstream
+from .router import Response
 from .shapes import EVENT_PADDING, MISSING, SERVICES, Walker, location, operation_model
 
 
@@ -148,3 +150,46 @@ def check_events(stream: Shape, data: bytes) -> list[str]:
             problems.append(f"{where}: exception without a message")
         problems += [f"{where}: {v}" for v in walker.found]
     return problems
+
+
+# ---------------------------------------------------------------------------- strict mode
+
+STRICT_ENV = "BEDROCK_CLI_LOCAL_STRICT"
+log = logging.getLogger(__name__)
+
+
+def strict(operation: str, response: Response) -> Response:
+    """The response, or — when the model would not allow it — an InternalServerException that
+    names what is wrong (in a stream: an ``internalServerException`` event in its place).
+
+    On with ``EmulatorOptions.extra["strict"]`` or ``BEDROCK_CLI_LOCAL_STRICT=1``, so a
+    test suite (this project's, or a user's declaring responses) fails loudly on an answer
+    Bedrock could not give."""
+    model = operation_model(operation)
+    if model is None:
+        return response
+    if response.events is None:
+        problems = check_response(operation, response.status, response.headers, response.body)
+        return _refused(operation, problems) if problems else response
+    stream = model.get_event_stream_output()
+    if stream is not None:
+        response.events = _checked_events(operation, stream, response.events)
+    return response
+
+
+def _refused(operation: str, problems: list[str]) -> Response:
+    log.error("emulator: %s answered outside its model: %s", operation, "; ".join(problems))
+    return Response.error(errors.internal_server(
+        f"Strict mode: the emulator's {operation} response is not one Bedrock could send: "
+        + "; ".join(problems)))
+
+
+def _checked_events(operation: str, stream: Shape, events: Iterator[bytes]) -> Iterator[bytes]:
+    for frame in events:
+        problems = check_events(stream, frame) if frame else []  # b"": a scripted cut
+        if problems:
+            _refused(operation, problems)
+            yield errors.internal_server("Strict mode: an event is not one Bedrock could "
+                                         "send: " + "; ".join(problems)).frame()
+            return
+        yield frame

@@ -435,3 +435,40 @@ def test_random_errors_are_ones_the_operation_has(emulator: Emulator, method: st
             getattr(control, method)()
     assert_valid(recorder.seen)
     assert {w.status for w in recorder.seen} == {500}
+
+
+def _liar() -> Emulator:
+    """An emulator whose Converse answers outside the model (test-only routes)."""
+    from bedrock_cli.local.router import Router
+
+    router = Router()
+
+    @router.route("POST", "/model/{modelId}/converse", name="Converse")
+    def converse_route(request: Any, emu: Emulator) -> Response:
+        return Response.json({"output": {"message": {"role": "assistant", "content": [
+            {"text": "hi", "image": {"format": "png"}}]}}, "stopReason": "done",
+            "usage": {"inputTokens": 1, "outputTokens": 1, "totalTokens": 2},
+            "metrics": {"latencyMs": 1}, "extra": True})
+
+    @router.route("POST", "/model/{modelId}/converse-stream", name="ConverseStream")
+    def stream_route(request: Any, emu: Emulator) -> Response:
+        return Response.stream(iter([
+            eventstream.event("messageStart", {"role": "assistant"}),
+            eventstream.event("messageBegin", {"role": "assistant"})]))
+
+    return Emulator(EmulatorOptions(extra={"strict": True}), router=router)
+
+
+def test_strict_mode_turns_an_answer_outside_the_model_into_a_loud_500() -> None:
+    runtime = make_client("bedrock-runtime", _liar(), retries={"max_attempts": 1})
+    with pytest.raises(ClientError) as caught:
+        runtime.converse(modelId=NOVA, messages=user())
+    error = caught.value.response["Error"]
+    assert error["Code"] == "InternalServerException"
+    for problem in ("'stopReason'", "enum value set", "'extra'", "exactly one of"):
+        assert problem in error["Message"]
+    stream = runtime.converse_stream(modelId=NOVA, messages=user())["stream"]
+    with pytest.raises(ClientError) as in_stream:
+        list(stream)
+    assert in_stream.value.response["Error"]["Code"] == "internalServerException"
+    assert "messageBegin" in in_stream.value.response["Error"]["Message"]
