@@ -162,7 +162,8 @@ def strict(operation: str, response: Response) -> Response:
     """The response, or — when the model would not allow it — an InternalServerException that
     names what is wrong (in a stream: an ``internalServerException`` event in its place).
 
-    On with ``EmulatorOptions.extra["strict"]`` or ``BEDROCK_CLI_LOCAL_STRICT=1``, so a
+    On with ``EmulatorOptions.extra["strict"]`` (``False`` turns it off) or
+    ``BEDROCK_CLI_LOCAL_STRICT=1``, so a
     test suite (this project's, or a user's declaring responses) fails loudly on an answer
     Bedrock could not give."""
     model = operation_model(operation)
