@@ -315,8 +315,8 @@ class Emulator:
         except Exception:
             log.exception("emulator: unexpected error in %s %s", request.method, request.path)
             response = Response.error(errors.internal_server())
-        strict = self.options.extra.get("strict")  # None: BEDROCK_CLI_LOCAL_STRICT decides
-        if strict or (strict is None and os.environ.get("BEDROCK_CLI_LOCAL_STRICT")):
+        checking = self.options.extra.get("strict")  # None: BEDROCK_CLI_LOCAL_STRICT decides
+        if checking or (checking is None and os.environ.get("BEDROCK_CLI_LOCAL_STRICT")):
             from .wire_check import strict  # answers outside the service model fail loudly
 
             response = strict(request.operation, response)
