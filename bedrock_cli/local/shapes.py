@@ -189,6 +189,8 @@ class Walker:
                 names = ", ".join(wire)
                 self.add(path, value, f"Member must have exactly one of [{names}] set", shape)
         for key in shape.required_members:
+            if members[key].serialization.get("location"):
+                continue  # a header or label, checked where the caller reads it
             json_key = members[key].serialization.get("name", key)
             if value.get(json_key) is None:
                 self.add(_join(path, key), MISSING, "Member must not be null")

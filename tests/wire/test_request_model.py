@@ -130,10 +130,15 @@ def test_a_union_with_two_members_is_refused(emulator: Emulator) -> None:
 
 
 def test_wrong_json_types_are_validation_errors_not_crashes(emulator: Emulator) -> None:
-    for body in ({"inferenceConfig": {"maxTokens": "ten"}}, {"messages": "hello"},
-                 {"system": [{"text": 5}]}, {"inferenceConfig": []}):
-        status, code, _ = converse(emulator, **body)
+    # before: "content": ["x"] was a 500 (a crash), the next four were answered with a 200
+    for body in ({"messages": [{"role": "user", "content": ["x"]}]},
+                 {"messages": [{"role": "user", "content": [{}]}]},
+                 {"system": [{"text": 5}]}, {"inferenceConfig": []},
+                 {"requestMetadata": {"seed": 5}},
+                 {"inferenceConfig": {"maxTokens": "ten"}}, {"messages": "hello"}):
+        status, code, text = converse(emulator, **body)
         assert (status, code) == (400, "ValidationException"), body
+        assert text.startswith("1 validation error detected: "), text
 
 
 def test_model_id_pattern_and_length(emulator: Emulator) -> None:
