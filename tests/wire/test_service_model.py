@@ -212,6 +212,20 @@ def runtime_cases() -> Iterator[Case]:
         yield Case(f"{method}-cache-point", rt, method, converse(
             SONNET_37, system=[{"text": "You answer questions. " * 300},
                                {"cachePoint": {"type": "default"}}]))
+        yield Case(f"{method}-tool-result", rt, method, converse(HAIKU, messages=[
+            *user("What is the weather in Paris?"),
+            {"role": "assistant", "content": [{"toolUse": {
+                "toolUseId": "tooluse_1", "name": "get_weather", "input": {"city": "Paris"}}}]},
+            {"role": "user", "content": [{"toolResult": {
+                "toolUseId": "tooluse_1", "content": [{"json": {"temp": 21}}],
+                "status": "success"}}]}], toolConfig={"tools": [WEATHER_TOOL],
+                                                      "toolChoice": {"auto": {}}}))
+        yield Case(f"{method}-image-and-document", rt, method, converse(HAIKU, messages=[{
+            "role": "user", "content": [
+                {"image": {"format": "png", "source": {"bytes": base64.b64decode(PNG)}}},
+                {"document": {"format": "txt", "name": "notes",
+                              "source": {"bytes": b"Rivers flow to the sea."}}},
+                {"text": "What do these show?"}]}]))
         yield Case(f"{method}-unknown-model", rt, method, converse("acme.nothing-v1:0"),
                    "ValidationException")
         yield Case(f"{method}-profile-only", rt, method,
@@ -238,6 +252,20 @@ def runtime_cases() -> Iterator[Case]:
         yield Case(f"invoke-{family}", rt, "invoke_model", native(model, body), region=region)
     for family, (model, body) in EMBED_BODIES.items():
         yield Case(f"invoke-{family}", rt, "invoke_model", native(model, body))
+    yield Case("invoke-cohere-embed-types", rt, "invoke_model", native(
+        EMBED_BODIES["cohere-embed"][0], {**EMBED_BODIES["cohere-embed"][1],
+                                          "embedding_types": ["float", "int8"]}))
+    yield Case("invoke-titan-image-two", rt, "invoke_model", native(
+        IMAGE_BODIES["titan-image"][0], {**IMAGE_BODIES["titan-image"][1],
+                                         "imageGenerationConfig": {"numberOfImages": 2,
+                                                                   "width": 512,
+                                                                   "height": 512}}))
+    yield Case("invoke-stream-guardrail-headers", rt, "invoke_model_with_response_stream",
+               native(NOVA, TEXT_BODIES["nova"][1], guardrailIdentifier="g1",
+                      guardrailVersion="1", trace="ENABLED"))
+    yield Case("count-tokens-profile", rt, "count_tokens", {
+        "modelId": SONNET_37, "input": {"converse": {"messages": user(),
+                                                     "system": [{"text": "Be brief."}]}}})
     yield Case("invoke-guardrail-headers", rt, "invoke_model", native(
         NOVA, TEXT_BODIES["nova"][1], guardrailIdentifier="g1", guardrailVersion="1",
         trace="ENABLED"))
@@ -282,6 +310,10 @@ def control_cases() -> Iterator[Case]:
                {"byOutputModality": "IMAGE"}, region="us-west-2")
     yield Case("list-foundation-models-bad-type", cp, "list_foundation_models",
                {"byInferenceType": "SERVERLESS"}, "ValidationException")
+    for filters in ({"byProvider": "Amazon", "byInferenceType": "ON_DEMAND"},
+                    {"byOutputModality": "EMBEDDING"}):
+        yield Case(f"list-foundation-models-{'-'.join(filters.values())}", cp,
+                   "list_foundation_models", filters)
     yield Case("get-foundation-model", cp, "get_foundation_model", {"modelIdentifier": NOVA})
     yield Case("get-foundation-model-missing", cp, "get_foundation_model",
                {"modelIdentifier": "acme.nothing-v1:0"}, "ResourceNotFoundException")
