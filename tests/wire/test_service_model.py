@@ -380,10 +380,12 @@ def check_native_shell(wire: Wire) -> None:
 def test_response_is_one_bedrock_could_send(case: Case, emulator: Emulator) -> None:
     seen = case.call(emulator)
     assert_valid(seen)
-    if case.error is None and case.method == "invoke_model" and case.id.split("-", 1)[1] in \
-            TEXT_BODIES:
+    family = case.id.split("-", 1)[1]
+    if case.error is None and case.method == "invoke_model" and family in TEXT_BODIES:
         headers = {k.lower() for k in seen[-1].headers}
         assert all(h.lower() in headers for h in TOKEN_HEADERS)
+    if case.error is None and case.method == "invoke_model" and family in EMBED_BODIES:
+        assert TOKEN_HEADERS[0].lower() in {k.lower() for k in seen[-1].headers}
 
 
 def _batch_input(tmp_path: Path) -> tuple[str, str]:
@@ -450,7 +452,11 @@ def test_every_route_has_cases() -> None:
     Emulator()  # loads every operation module
     covered = set(BATCH_COVERED) | {(_OPERATIONS[c.method], c.error is None) for c in CASES}
     for route in ROUTER.routes:
-        assert shapes.operation_model(route.name) is not None, route.name
+        model = shapes.operation_model(route.name)
+        assert model is not None, route.name
+        # the route is the model's: method and path template, labels named as the model does
+        uri = model.http["requestUri"].split("?")[0].replace("+}", "}")
+        assert (route.method, route.template) == (model.http["method"], uri), route.name
         assert (route.name, True) in covered, f"no success case for {route.name}"
         if route.name != "ListModelInvocationJobs":  # it has no error but a bad parameter
             assert (route.name, False) in covered, f"no error case for {route.name}"
