@@ -224,6 +224,11 @@ class Walker:
             return
         if not self.length(shape, len(value), value, path):
             return
+        if self.output:  # a response's problems, each at its own key
+            for key, item in value.items():
+                self.check(shape.key, key, path)
+                self.check(shape.value, item, _join(path, str(key)))
+            return
         for label, part, items in (("keys", shape.key, list(value)),
                                    ("values", shape.value, list(value.values()))):
             inner = Walker(self.output)
