@@ -43,7 +43,7 @@ def check_response(operation: str, status: int, headers: Mapping[str, str], body
     shape = model.output_shape
     if shape is None:
         return problems + ([f"body {body[:80]!r} where the model has no output"]
-                           if body.strip() and body.strip() != b"{}" else [])
+                           if body.strip() not in (b"", b"{}") else [])
     walker = Walker(output=True)
     payload = shape.serialization.get("payload")
     body_members = False
@@ -70,6 +70,8 @@ def check_response(operation: str, status: int, headers: Mapping[str, str], body
     if body_members:
         problems += _content_type(lower, "application/json")
         walker.check(shape, _parse(body, problems), "")
+    elif payload is None and body.strip() not in (b"", b"{}"):
+        problems.append(f"body {body[:80]!r} where the model has no body members")
     return problems + [str(v) for v in walker.found]
 
 

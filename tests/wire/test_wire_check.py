@@ -123,3 +123,8 @@ def test_control_plane_timestamps_and_known_deviations() -> None:
     summary["inputModalities"] = ["SMELL"]
     listing = json.dumps({"modelSummaries": [summary]}).encode()
     assert check_response("ListFoundationModels", 200, JSON, listing) != []
+
+
+def test_an_operation_without_output_members_answers_an_empty_body() -> None:
+    assert check_response("StopModelInvocationJob", 200, JSON, b"{}") == []
+    assert check_response("StopModelInvocationJob", 200, JSON, b'{"stopped": true}') != []
