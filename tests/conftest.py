@@ -14,9 +14,11 @@ os.environ.setdefault(
     "BEDROCK_CLI_CACHE", str(Path(tempfile.gettempdir()) / f"bedrock-cli-test-cache-{os.getuid()}")
 )
 os.environ["BEDROCK_CLI_RAISE_INTERNAL"] = "1"  # a bug in a test run is a traceback, not exit 1
+# every emulator answer in every test is held to botocore's service model (wire_check.strict)
+os.environ["BEDROCK_CLI_LOCAL_STRICT"] = "1"
 
 _SCRUB_PREFIXES = ("AWS_", "BEDROCK_CLI_")
-_KEEP = {"BEDROCK_CLI_CACHE", "BEDROCK_CLI_RAISE_INTERNAL"}
+_KEEP = {"BEDROCK_CLI_CACHE", "BEDROCK_CLI_RAISE_INTERNAL", "BEDROCK_CLI_LOCAL_STRICT"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -39,7 +39,8 @@ def serve(
         "ThrottlingException.", rich_help_panel=PANEL)] = 0.0,
     error_rate: Annotated[float, typer.Option(
         "--error-rate", min=0.0, max=1.0, help="Share answered 500 InternalServerException or "
-        "503 ServiceUnavailableException.", rich_help_panel=PANEL)] = 0.0,
+        "503 ServiceUnavailableException (where the operation has it).",
+        rich_help_panel=PANEL)] = 0.0,
     stream_cut_rate: Annotated[float, typer.Option(
         "--stream-cut-rate", min=0.0, max=1.0, help="Share of event streams whose connection "
         "is dropped mid-stream.", rich_help_panel=PANEL)] = 0.0,

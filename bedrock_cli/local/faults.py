@@ -30,6 +30,11 @@ Header grammar (directives separated by ``;`` or ``,``, whitespace ignored)::
                           serviceUnavailableException, modelStreamErrorException,
                           modelTimeoutException) and end the stream
 
+A fault must be one Bedrock could give for the operation: an error its model lists for it
+(``error=ModelTimeoutException`` on ListFoundationModels is refused), an in-stream exception
+its event stream has (ConverseStream has no ``modelTimeoutException``). Random errors pick
+ServiceUnavailableException only where the operation has it.
+
 The attempt number is the one botocore sends in ``amz-sdk-request: attempt=N; max=M`` (1 when
 absent). A header that does not parse is answered with a 400 ValidationException naming the
 problem, so a typo in a test fails loudly instead of silently not injecting.
@@ -51,6 +56,7 @@ from dataclasses import dataclass, field
 from . import errors
 from .errors import EmulatorError
 from .router import Emulator, Request, Response
+from .shapes import error_codes, stream_exceptions
 
 FAULT_HEADER = "x-bedrock-cli-fault"
 ALWAYS = 1 << 30  # "every attempt"
@@ -256,14 +262,16 @@ class FaultInjector:
                     self._bound.popitem(last=False)
             return spec
 
-    def _random(self) -> tuple[EmulatorError | None, int | None]:
+    def _random(self, operation: str) -> tuple[EmulatorError | None, int | None]:
         opts = self.options
         with self._lock:
             throttle, error, kind, cut, where = (self._rng.random() for _ in range(5))
         if throttle < opts.throttle_rate:
             return errors.throttling(), None
         if error < opts.error_rate:
-            return (errors.internal_server() if kind < 0.5 else errors.service_unavailable()), None
+            # the control plane has no ServiceUnavailableException in its model
+            unavailable = kind >= 0.5 and "ServiceUnavailableException" in error_codes(operation)
+            return (errors.service_unavailable() if unavailable else errors.internal_server()), None
         if cut < opts.stream_cut_rate:
             # Every stream has at least five events (messageStart … metadata): 1-4 is mid-stream.
             return None, 1 + int(where * 4)
@@ -272,9 +280,10 @@ class FaultInjector:
     def __call__(self, request: Request, emulator: Emulator) -> Response | None:
         try:
             spec = self._scripted(request) or FaultSpec()
+            _check_modelled(spec, request.operation)
         except FaultSyntaxError as exc:
             raise errors.validation(f"Invalid {FAULT_HEADER} header: {exc}") from None
-        random_error, random_cut = self._random()
+        random_error, random_cut = self._random(request.operation)
         if spec.latency_ms:
             self.sleep(spec.latency_ms / 1000)
         err = spec.error_for(request.attempt) or random_error
@@ -288,6 +297,21 @@ class FaultInjector:
         if response.events is not None:
             response.events = _faulty(response.events, cut_after, spec)
         return response
+
+
+def _check_modelled(spec: FaultSpec, operation: str) -> None:
+    """Refuse a fault Bedrock could not give for this operation (its model lists the errors
+    and the in-stream exceptions each operation has)."""
+    codes = error_codes(operation)
+    if spec.error and codes and spec.error not in codes:
+        raise FaultSyntaxError(f"{operation} never answers {spec.error}; use one of "
+                               f"{', '.join(codes)}")
+    if spec.stream_exception and codes:
+        allowed = stream_exceptions(operation)
+        if spec.stream_exception not in allowed:
+            raise FaultSyntaxError(
+                f"{operation} has no in-stream {spec.stream_exception}"
+                + (f"; use one of {', '.join(allowed)}" if allowed else " (it does not stream)"))
 
 
 def _faulty(events: Iterator[bytes], cut_after: int | None, spec: FaultSpec) -> Iterator[bytes]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import os
 import pkgutil
 import re
 import threading
@@ -314,6 +315,11 @@ class Emulator:
         except Exception:
             log.exception("emulator: unexpected error in %s %s", request.method, request.path)
             response = Response.error(errors.internal_server())
+        checking = self.options.extra.get("strict")  # None: BEDROCK_CLI_LOCAL_STRICT decides
+        if checking or (checking is None and os.environ.get("BEDROCK_CLI_LOCAL_STRICT")):
+            from .wire_check import strict  # answers outside the service model fail loudly
+
+            response = strict(request.operation, response)
         if self.options.latency_ms > 0:
             time.sleep(self.options.latency_ms / 1000)
         headers = Headers(response.headers)
@@ -330,6 +336,12 @@ class Emulator:
     def dispatch(self, request: Request) -> Response:
         matched, params = self.router.match(request.method, request.path)
         request.params, request.operation = params, matched.name
+        from . import shapes  # Bedrock checks its model's constraints before anything else
+
+        violations = shapes.check_request(request.operation, params, request.query,
+                                          request.headers, request.body)
+        if violations:
+            raise errors.validation(shapes.message(violations))
         for intercept in self.interceptors:
             response = intercept(request, self)
             if response is not None:

@@ -106,12 +106,13 @@ def test_job_shapes_and_bedrock_layout(tmp_path: Path, bedrock: Any) -> None:
 
 
 @pytest.mark.parametrize("overrides, message", [
-    ({"jobName": "bad name!"}, "job name"),
-    ({"roleArn": "nope"}, "role ARN"),
+    ({"jobName": "bad name!"}, "Value 'bad name!' at 'jobName' failed to satisfy"),
+    ({"roleArn": "nope"}, "Value 'nope' at 'roleArn' failed to satisfy"),
     ({"modelId": "nova-lite"}, "model identifier is invalid"),
     ({"modelId": "amazon.titan-embed-text-v2:0"}, "Converse"),
     ({"modelInvocationType": "Batch"}, "modelInvocationType"),
-    ({"inputDataConfig": {"s3InputDataConfig": {"s3Uri": "http://x/"}}}, "S3 URI"),
+    ({"inputDataConfig": {"s3InputDataConfig": {"s3Uri": "http://x/"}}},
+     "at 'inputDataConfig.s3InputDataConfig.s3Uri' failed to satisfy"),
 ])
 def test_create_refuses_what_bedrock_refuses(tmp_path: Path, bedrock: Any,
                                             overrides: dict[str, Any], message: str) -> None:

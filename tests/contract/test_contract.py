@@ -132,8 +132,8 @@ def test_out_of_range_parameter(target: Target) -> None:
                                 inferenceConfig={"temperature": 5.0})
     assert _error(info.value) == (
         400, "ValidationException",
-        "The value 5.0 for inferenceConfig.temperature is out of range. Valid values are "
-        "between 0 and 1. Try again with a value in range.")
+        "1 validation error detected: Value '5.0' at 'inferenceConfig.temperature' failed to "
+        "satisfy constraint: Member must have value less than or equal to 1")
 
 
 def test_profile_only_model_by_bare_id(target: Target) -> None:

@@ -90,9 +90,7 @@ def test_get_foundation_model_by_id_and_arn(control: Any) -> None:
     assert control.get_foundation_model(modelIdentifier=arn)["modelDetails"] == details
 
 
-@pytest.mark.parametrize(
-    "ident", ["amazon.nova-nope-v1:0", "nova-lite", "us.amazon.nova-lite-v1:0"]
-)
+@pytest.mark.parametrize("ident", ["amazon.nova-nope-v1:0", "us.amazon.nova-lite-v1:0"])
 def test_get_foundation_model_unknown_is_404(control: Any, ident: str) -> None:
     with pytest.raises(control.exceptions.ResourceNotFoundException) as info:
         control.get_foundation_model(modelIdentifier=ident)
@@ -100,6 +98,14 @@ def test_get_foundation_model_unknown_is_404(control: Any, ident: str) -> None:
     assert info.value.response["Error"]["Message"] == (
         "Could not resolve the foundation model from the provided model identifier."
     )
+
+
+def test_get_foundation_model_refuses_what_is_not_a_model_id(control: Any) -> None:
+    with pytest.raises(control.exceptions.ValidationException) as info:
+        control.get_foundation_model(modelIdentifier="nova-lite")
+    assert info.value.response["Error"]["Message"].startswith(
+        "1 validation error detected: Value 'nova-lite' at 'modelIdentifier' failed to satisfy "
+        "constraint: Member must satisfy regular expression pattern: ")
 
 
 def test_list_inference_profiles_pages(control: Any) -> None:

@@ -85,7 +85,8 @@ def test_request_helpers() -> None:
 
 
 def test_handle_sets_request_id_and_never_raises() -> None:
-    emu = Emulator(EmulatorOptions(), router=_router())
+    # the test-only route answers a made-up body: no service-model check (strict mode)
+    emu = Emulator(EmulatorOptions(extra={"strict": False}), router=_router())
     ok = emu.handle(Request("POST", "/model/m/converse"))
     assert ok.status == 200 and json.loads(ok.body) == {"modelId": "m", "op": "Converse"}
     assert len(ok.headers["x-amzn-RequestId"]) == 36

@@ -8,8 +8,6 @@ from typing import Any
 from .. import errors, modelref, paging
 from ..batch_exec import (
     JOB_ARN,
-    JOB_NAME,
-    ROLE_ARN,
     TERMINAL,
     JobStore,
     new_job_id,
@@ -20,9 +18,6 @@ from ..batch_exec import (
 from ..batch_runner import ensure_running
 from ..errors import EmulatorError
 from ..router import Emulator, Request, Response, route
-
-STATUSES = ("Submitted", "InProgress", "Completed", "Failed", "Stopping", "Stopped",
-            "PartiallyCompleted", "Expired", "Validating", "Scheduled")
 
 
 def _store(emulator: Emulator) -> JobStore:
@@ -63,27 +58,19 @@ def _view(job: dict[str, Any], store: JobStore) -> dict[str, Any]:
 
 @route("POST", "/model-invocation-job", name="CreateModelInvocationJob")
 def create_job(request: Request, emulator: Emulator) -> Response:
+    # jobName, roleArn, the enums, the timeout's range and the URIs' pattern are the model's
+    # constraints: the router has checked them (shapes.check_request)
     body = request.json()
     region, account = emulator.region(request), emulator.account_id
-    name = body.get("jobName")
-    if not isinstance(name, str) or not JOB_NAME.match(name):
-        raise errors.validation(f"The job name {name!r} is not valid: use letters, digits and "
-                                "hyphens, at most 63 characters.")
-    role = body.get("roleArn")
-    if not isinstance(role, str) or not ROLE_ARN.match(role):
-        raise errors.validation(f"The role ARN {role!r} is not valid.")
+    name, role = body["jobName"], body["roleArn"]
     model_id = str(body.get("modelId") or "")
     found = modelref.lookup(model_id, region)
     if found is None:
         raise errors.invalid_model_id()
     kind = body.get("modelInvocationType") or "InvokeModel"
-    if kind not in ("InvokeModel", "Converse"):
-        raise errors.validation(f"The value {kind} for modelInvocationType is not valid.")
     if kind == "Converse" and not modelref.is_text_model(found[0]):
         raise errors.validation("This model doesn't support the Converse API.")
     hours = body.get("timeoutDurationInHours", 24)
-    if not isinstance(hours, int) or not 24 <= hours <= 168:
-        raise errors.out_of_range("timeoutDurationInHours", hours, 24, 168)
     in_uri = _uri(body.get("inputDataConfig"), "inputDataConfig", "s3InputDataConfig", emulator)
     out_uri = _uri(body.get("outputDataConfig"), "outputDataConfig", "s3OutputDataConfig",
                    emulator)
@@ -125,9 +112,7 @@ def get_job(request: Request, emulator: Emulator) -> Response:
 def list_jobs(request: Request, emulator: Emulator) -> Response:
     region = emulator.region(request)
     store = _store(emulator)
-    status = request.first("statusEquals")
-    if status is not None and status not in STATUSES:
-        raise errors.validation(f"The value {status} for statusEquals is not valid.")
+    status = request.first("statusEquals")  # one of the model's statuses (shapes.py)
     limit = paging.max_results(request)
     name = request.first("nameContains") or ""
     after, before = request.first("submitTimeAfter"), request.first("submitTimeBefore")

@@ -128,9 +128,7 @@ def _profiles(region: str, account: str) -> list[dict[str, Any]]:
 def list_inference_profiles(request: Request, emulator: Emulator) -> Response:
     region = emulator.region(request)
     limit = paging.max_results(request)
-    kind = request.first("type") or "SYSTEM_DEFINED"
-    if kind not in ("SYSTEM_DEFINED", "APPLICATION"):
-        raise errors.validation(f"The value {kind} for type is not valid.")
+    kind = request.first("type") or "SYSTEM_DEFINED"  # the model's enum (shapes.py)
     profiles = _profiles(region, emulator.account_id) if kind == "SYSTEM_DEFINED" else []
     return Response.json(paging.page(request, profiles, "inferenceProfileSummaries", limit))
 

@@ -23,10 +23,6 @@ _TEXT_DOCUMENTS = ("txt", "md", "csv", "html")
 _MEDIA = ("image", "document", "video", "audio")
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def _bytes(source: dict[str, Any]) -> bytes:
     raw = source.get("bytes")
     if not isinstance(raw, str):
@@ -177,13 +173,6 @@ class Sampling:
     seed: int
 
 
-def _range(config: dict[str, Any], name: str, low: float, high: float, default: float) -> float:
-    value = config.get(name, default)
-    if not _is_number(value) or not low <= value <= high:
-        raise errors.out_of_range(f"inferenceConfig.{name}", value, low, high)
-    return float(value)
-
-
 def _top_k(fields: Any) -> int | None:
     if not isinstance(fields, dict):
         return None
@@ -211,22 +200,16 @@ def seed_of(metadata: dict[str, str]) -> int | None:
 
 
 def sampling(body: dict[str, Any], model: Any, metadata: dict[str, str]) -> Sampling:
+    """The sampling settings. The service model's own constraints (maxTokens >= 1, temperature
+    and topP in [0, 1], non-empty stop sequences, the JSON types) were checked by the router
+    (``shapes.check_request``); the model's output limit is checked here."""
     config = body.get("inferenceConfig") or {}
-    if not isinstance(config, dict):
-        raise errors.validation("inferenceConfig must be an object.")
     limit = int(getattr(model, "max_output_tokens", 0) or 4096)
-    max_tokens = config.get("maxTokens", getattr(model, "default_max_tokens", None) or limit)
-    if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1:
-        raise errors.out_of_range("inferenceConfig.maxTokens", max_tokens, 1, limit)
+    max_tokens = int(config.get("maxTokens", getattr(model, "default_max_tokens", None) or limit))
     if max_tokens > limit:
         raise errors.validation(
             f"The maximum tokens you requested ({max_tokens}) exceeds the model limit of "
             f"{limit}. Try again with inferenceConfig.maxTokens between 1 and {limit}."
-        )
-    stop = config.get("stopSequences") or []
-    if not isinstance(stop, list) or not all(isinstance(s, str) and s for s in stop):
-        raise errors.validation(
-            "inferenceConfig.stopSequences must be a list of non-empty strings."
         )
     seed = seed_of(metadata)
     if seed is None:
@@ -234,17 +217,15 @@ def sampling(body: dict[str, Any], model: Any, metadata: dict[str, str]) -> Samp
 
         seed = secrets.randbits(32)
     return Sampling(
-        max_tokens=min(max_tokens, limit),
-        temperature=_range(config, "temperature", 0, 1, DEFAULT_TEMPERATURE),
-        top_p=_range(config, "topP", 0, 1, DEFAULT_TOP_P),
+        max_tokens=max_tokens,
+        temperature=float(config.get("temperature", DEFAULT_TEMPERATURE)),
+        top_p=float(config.get("topP", DEFAULT_TOP_P)),
         top_k=_top_k(body.get("additionalModelRequestFields")),
-        stop=list(stop),
+        stop=list(config.get("stopSequences") or []),
         seed=seed,
     )
 
 
 def request_metadata(body: dict[str, Any]) -> dict[str, str]:
-    metadata = body.get("requestMetadata") or {}
-    if not isinstance(metadata, dict) or len(metadata) > 16:
-        raise errors.validation("requestMetadata must be a map of 1 to 16 string entries.")
+    metadata = body.get("requestMetadata") or {}  # a map of 1-16 strings (shapes.py)
     return {str(k): str(v) for k, v in metadata.items()}

@@ -76,15 +76,8 @@ def assessment(result: engine.Result, latency: int) -> dict[str, Any]:
 @route("POST", "/guardrail/{guardrailIdentifier}/version/{guardrailVersion}/apply",
        name="ApplyGuardrail")
 def apply_guardrail(request: Request, emulator: Emulator) -> Response:
-    body = request.json()
-    source = body.get("source")
-    if source not in ("INPUT", "OUTPUT"):
-        raise errors.validation("source must be INPUT or OUTPUT.")
-    content = body.get("content")
-    if not isinstance(content, list) or not content:
-        raise errors.validation("content must be a non-empty list of content blocks.")
-    if body.get("outputScope", "INTERVENTIONS") not in ("INTERVENTIONS", "FULL"):
-        raise errors.validation("outputScope must be INTERVENTIONS or FULL.")
+    body = request.json()  # source, content and outputScope follow the model (shapes.py)
+    source, content = body["source"], body["content"]
     guardrail = find(emulator, request.params["guardrailIdentifier"],
                      request.params["guardrailVersion"])
     texts = [str((block.get("text") or {}).get("text", "")) for block in content
