@@ -177,6 +177,17 @@ def runtime_cases() -> Iterator[Case]:
         yield Case(f"{method}-tool-forced", rt, method,
                    converse(NOVA, messages=user("What is the weather in Paris?"),
                             toolConfig=forced))
+        yield Case(f"{method}-tool-parallel", rt, method, converse(
+            NOVA, messages=user("What is the weather in Paris and in London?"),
+            toolConfig={"tools": [WEATHER_TOOL], "toolChoice": {"auto": {}}}))
+        yield Case(f"{method}-tool-unknown-choice", rt, method, converse(
+            NOVA, toolConfig={"tools": [WEATHER_TOOL], "toolChoice": {"tool": {"name": "nope"}}}),
+            "ValidationException")
+        yield Case(f"{method}-structured-output", rt, method, converse(
+            "us.anthropic.claude-sonnet-4-5-20250929-v1:0", outputConfig={"textFormat": {
+                "type": "json_schema", "structure": {"jsonSchema": {"name": "city", "schema":
+                    json.dumps({"type": "object", "properties": {"city": {"type": "string"}},
+                                "required": ["city"]})}}}}))
         yield Case(f"{method}-extract-tool", rt, method,
                    converse(HAIKU, messages=user("Bob is 42 and lives in Oslo."),
                             requestMetadata={"task": "extract", "seed": "1"},
