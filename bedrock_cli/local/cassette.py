@@ -123,8 +123,11 @@ class Interaction:
 
     def response(self) -> Response:
         if self.events is not None:
-            return Response.stream(list(self.events), headers=self.response_headers)
-        return Response(self.status, dict(self.response_headers), self.response_body)
+            answer = Response.stream(list(self.events), headers=self.response_headers)
+        else:
+            answer = Response(self.status, dict(self.response_headers), self.response_body)
+        answer.recorded = True
+        return answer
 
 
 def load(path: str | Path) -> list[Interaction]:

@@ -83,3 +83,28 @@ def test_a_broken_line_is_named(tmp_path: Path) -> None:
     cassette.write_text(f"{good}\n\n{{not json\n", encoding="utf-8")
     with pytest.raises(CassetteError, match="line 3 is not a recorded interaction"):
         load(cassette)
+
+
+def test_strict_mode_does_not_judge_a_recorded_answer(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real Bedrock may send members newer than the installed botocore knows: a replayed
+    answer comes back as recorded even under strict mode, while an emulator answer is judged."""
+    from bedrock_cli.local.router import Emulator, Request, Response
+    from bedrock_cli.testing import replay
+
+    monkeypatch.setenv("BEDROCK_CLI_LOCAL_STRICT", "1")
+    body = (b'{"output":{"message":{"role":"assistant","content":[{"text":"hi"}]}},'
+            b'"stopReason":"end_turn","usage":{"inputTokens":1,"outputTokens":1,'
+            b'"totalTokens":2},"metrics":{"latencyMs":3},"newerMember":{"x":1}}')
+    path = "/model/amazon.nova-lite-v1%3A0/converse"
+    request = b'{"messages":[{"role":"user","content":[{"text":"hi"}]}]}'
+    cassette = tmp_path / "c.jsonl"
+    cassette.write_text(Interaction("Converse", "POST", path, {}, request, 200,
+                                    {"Content-Type": "application/json"}, body).to_line() + "\n",
+                        encoding="utf-8")
+    emulator = Emulator()
+    replay(emulator, cassette)
+    send = Request.from_target("POST", path, {"Content-Type": "application/json"}, request)
+    assert emulator.handle(send).body == body
+    emulator.interceptors.insert(0, lambda _r, _e: Response(200, {}, body))  # not recorded
+    assert emulator.handle(send).status == 500
