@@ -118,6 +118,8 @@ def run_and_render(app: AppContext, request: TextRequest, model_info: ModelInfo 
                    hide_reasoning: bool = False) -> textcall.Outcome:
     """Stream (or wait for) the answer and print it the way the output format asks; the
     reasoning, if any, dimmed on stderr first unless hidden."""
+    if request.guardrail:
+        guardrail_task.check_local_file(app)
     try:
         outcome = _render(app, request, model_info, log, stream=stream,
                           hide_reasoning=hide_reasoning)
