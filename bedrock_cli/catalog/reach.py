@@ -35,7 +35,7 @@ def how_to_call(model: ModelInfo, region: str | None, called: str | None = None)
     if geo is not None:
         works = model.profile_id(geo)
     if works is not None:
-        if called is not None and called.rsplit("/", 1)[-1].lower() == works.lower():
+        if called is None or called.rsplit("/", 1)[-1].lower() == works.lower():
             return None
         how = "its inference profile" if geo else "its model id"
         return f"Call it through {how} in {region}: -m {works}."

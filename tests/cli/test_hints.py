@@ -29,6 +29,8 @@ def test_every_catalog_hint_names_a_call_that_works(region: str) -> None:
     names resolves there, or the model resolves in the Region it names (as the emulator, which
     judges a modelId as Bedrock does, sees it)."""
     for model in get_catalog():
+        works_here = model.on_demand_in(region) or model.profile_geography_for(region)
+        assert (how_to_call(model, region) is None) == bool(works_here), model.id
         hint = how_to_call(model, region, model.id)
         if hint is None:
             modelref.resolve(model.id, region)  # no hint: the bare id must work
