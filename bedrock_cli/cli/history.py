@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="The history of calls: list, show, search, export, delete, stats.",
                   no_args_is_help=True)
 
-Limit = Annotated[int, typer.Option("--limit", "-n", help="At most this many calls.")]
+Limit = Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many calls.")]
 ModelFilter = Annotated[str | None, typer.Option(
     "--model", "-m", help="Only calls to this model (id or alias).", show_default=False)]
 Since = Annotated[str | None, typer.Option(
@@ -85,12 +85,14 @@ def _one(store: History | None, call_id: str) -> dict[str, Any]:
         row = store.latest()
         if row:
             return row
-    rows = store.find(call_id) if store and len(call_id.strip()) >= 4 else []
+    rows = store.find(call_id) if store else []
     if not rows:
         raise UsageError(f"No call with id {call_id!r} in history.",
                          "List ids with `bedrock-cli history list`.")
-    if len(rows) > 1:
-        raise UsageError(f"{call_id!r} matches several calls.", "Give more of the id.")
+    if len(rows) > 1:  # find returns at most 5
+        ids = ", ".join(row["id"] for row in rows[:4]) + (", …" if len(rows) > 4 else "")
+        raise UsageError(f"{call_id!r} is ambiguous: it starts several call ids ({ids}).",
+                         "Give more of the id; `bedrock-cli history list` shows them.")
     return rows[0]
 
 
@@ -128,7 +130,7 @@ def export(
         "--out", "-o", help="Write to this file instead of stdout.", show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")]
     = False,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", help="The newest N calls.",
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="The newest N calls.",
                                               show_default=False)] = None,
     model: ModelFilter = None,
     since: Since = None,
