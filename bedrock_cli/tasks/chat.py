@@ -54,6 +54,14 @@ class MultiLine:
     def reset(self) -> None:
         self.lines = None
 
+    def finish(self) -> str | None:
+        """At the end of input: what an unterminated block holds (None outside a block)."""
+        if self.lines is None:
+            return None
+        text = "\n".join(self.lines).strip("\n")
+        self.lines = None
+        return text
+
     def feed(self, line: str) -> str | None:
         """The complete message once there is one, else None (more lines wanted)."""
         line = line.rstrip("\r\n")

@@ -25,6 +25,9 @@ def test_multiline_between_triple_quotes() -> None:
     assert lines.feed('"""start') is None
     lines.reset()
     assert lines.feed("after reset") == "after reset"
+    assert lines.finish() is None  # not in a block
+    assert lines.feed('"""') is None and lines.feed("left open\n") is None
+    assert lines.finish() == "left open\n".rstrip("\n") and not lines.active
 
 
 @pytest.fixture
