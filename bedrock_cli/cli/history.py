@@ -54,18 +54,24 @@ def _print_rows(app_ctx: AppContext, rows: list[dict[str, Any]], empty: str) -> 
     if not out.stdout_tty:
         out.write("".join(view.tsv(row) + "\n" for row in rows))
         return
-    from rich.table import Table
+    out.renderable(calls_table(rows))
 
-    table = Table(title_justify="left")
-    for column in ("id", "when", "command", "model", "status", "tokens", "cost", "prompt"):
-        table.add_column(column, overflow="fold" if column == "id" else "ellipsis",
-                         no_wrap=column != "prompt")
-    for row in rows:
-        table.add_row(row["id"], view.local_time(row.get("created_at")), row.get("command"),
-                      row.get("model"), row.get("status"),
-                      f"{row.get('input_tokens') or 0}/{row.get('output_tokens') or 0}",
-                      view.cost(row.get("cost_usd")), view.one_line(row.get("prompt")))
-    out.renderable(table)
+
+def calls_table(rows: list[dict[str, Any]]) -> Any:
+    """The calls as a table fitted to the terminal: ids whole; id and prompt always shown,
+    then cost, model, when, status, command and tokens as the width allows."""
+    from bedrock_cli.output.tables import Column, FittedTable
+
+    columns = [Column("id"), Column("when", drop=3), Column("command", drop=5),
+               Column("model", drop=2), Column("status", drop=4), Column("tokens", drop=6),
+               Column("cost", drop=1, justify="right"),
+               Column("prompt", wrap=True, min_width=16)]
+    return FittedTable(columns, (
+        [row["id"], view.local_time(row.get("created_at")), row.get("command") or "",
+         row.get("model") or "", row.get("status") or "",
+         f"{row.get('input_tokens') or 0}/{row.get('output_tokens') or 0}",
+         view.cost(row.get("cost_usd")), view.one_line(row.get("prompt"))] for row in rows),
+        title_justify="left")
 
 
 @app.command("list")
