@@ -221,9 +221,13 @@ def _raised_in(exc: BaseException, module: str) -> bool:
 
 def _known_region(clients: Clients | None) -> str | None:
     """The Region the call went to (for a hint); None when it cannot be told."""
+    if clients is None:
+        return None
+    from botocore.exceptions import BotoCoreError
+
     try:
-        return clients.region if clients is not None else None
-    except Exception:  # no region at all: the error says so itself
+        return clients.region
+    except (BedrockCliError, BotoCoreError):  # no region at all: the error says so itself
         return None
 
 
