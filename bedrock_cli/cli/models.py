@@ -84,14 +84,11 @@ def models_table(models: list[Any], aliases: dict[str, list[str]]) -> Any:
         prices = m.prices
         names = sorted(aliases.get(m.id, []), key=len)
         rows.append([m.id, m.name, ",".join(m.output_modalities).lower(),
-                     names[0] if names else "", _money(prices.input if prices else None),
-                     _money(prices.output if prices else None)])
+                     names[0] if names else "",
+                     models_live.per_1k(prices.input if prices else None),
+                     models_live.per_1k(prices.output if prices else None)])
     return FittedTable(columns, rows, title=f"{len(models)} models", title_justify="left",
                        box=box.SIMPLE_HEAD, pad_edge=False)
-
-
-def _money(value: float | None) -> str:
-    return "" if value is None else f"{value:.6g}"
 
 
 @app.command("show")

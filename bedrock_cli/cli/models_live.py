@@ -109,14 +109,18 @@ def _table(models: list[LiveModel], region: str) -> Any:
             ",".join(m.output_modalities).lower(),
             "its id" if called == m.id else called,
             ", ".join(m.shipped.aliases) if m.shipped else "",
-            _money(prices.input if prices else None), _money(prices.output if prices else None)])
+            per_1k(prices.input if prices else None), per_1k(prices.output if prices else None)])
     return FittedTable(columns, rows, title=f"{len(models)} models callable in {region}",
                        title_justify="left", caption="* not in the shipped catalog: no prices "
                        "or limits known" if new else None, caption_justify="left")
 
 
-def _money(value: float | None) -> str:
-    return "" if value is None else f"{value:.6g}"
+def per_1k(value: float | None) -> str:
+    """A catalog price per 1K tokens in plain decimals (0.000035, never 3.5e-05)."""
+    if value is None:
+        return ""
+    text = f"{value:.8f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
 
 
 def routing_line(region: str, called_as: str, model_id: str, profile: str | None) -> str:

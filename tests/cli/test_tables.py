@@ -62,6 +62,7 @@ def test_models_list(width: int) -> None:
     assert "$/1K" in run.stdout
     assert "0.003" in words(run)  # prices whole (Sonnet 3.5: $0.003 / 1K in)
     assert ("alias" in words(run)) == (width >= 120)
+    assert "0.000035" in words(run) and "e-05" not in run.stdout  # Nova Micro, in decimals
 
 
 @pytest.mark.parametrize("width", WIDTHS)
