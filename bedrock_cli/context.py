@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from bedrock_cli.errors import UsageError
 from bedrock_cli.output import Output
 from bedrock_cli.settings import Settings
 
@@ -76,18 +78,12 @@ class AppContext:
     def resolve_model(self, name: str | None, *, kind: str = "model") -> Resolution:
         """Alias, catalog id, Bedrock-shaped id or ARN → what to call in this region."""
         from bedrock_cli.catalog import UnknownModelError
-        from bedrock_cli.errors import UsageError
 
         wanted = name or str(getattr(self.settings, kind))
         try:
             resolution = self.catalog.resolve(wanted, self.clients.region)
         except UnknownModelError as exc:
-            close = ", ".join(exc.suggestions) if exc.suggestions else "none close"
-            raise UsageError(
-                f"Unknown model {wanted!r}: not an alias, a catalog id, a Bedrock model id "
-                f"or an ARN (closest: {close}).",
-                "See `bedrock-cli models list` for ids and aliases.",
-            ) from None
+            raise unknown_model(wanted, exc.suggestions) from None
         if resolution.model is None and resolution.profile is None and \
                 not wanted.lower().startswith("arn:"):
             resolution = self._listed(wanted) or resolution
@@ -107,3 +103,13 @@ class AppContext:
     def close(self) -> Any:
         if "history" in self.__dict__ and self.history is not None:
             self.history.close()
+
+
+def unknown_model(wanted: str, suggestions: Sequence[str]) -> UsageError:
+    """The error for a name that is neither an alias, a catalog id, a Bedrock id nor an ARN."""
+    close = ", ".join(suggestions) if suggestions else "none close"
+    return UsageError(
+        f"Unknown model {wanted!r}: not an alias, a catalog id, a Bedrock model id "
+        f"or an ARN (closest: {close}).",
+        "See `bedrock-cli models list` for ids and aliases.",
+    )

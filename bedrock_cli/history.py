@@ -301,8 +301,11 @@ class History:
         exact = self.get(wanted)
         if exact:
             return [exact]
-        pattern = wanted.replace("\\", "").replace("%", "").replace("_", "") + "%"
-        return self._all("SELECT * FROM calls WHERE id LIKE ? ORDER BY id LIMIT 5", (pattern,))
+        stem = wanted.replace("\\", "").replace("%", "").replace("_", "")
+        if not stem:
+            return []
+        return self._all("SELECT * FROM calls WHERE id LIKE ? ORDER BY id LIMIT 5",
+                         (stem + "%",))
 
     def latest(self, *, command: str | None = None) -> dict[str, Any] | None:
         sql = "SELECT * FROM calls"
@@ -390,13 +393,14 @@ class History:
             f"FROM calls{where} GROUP BY model ORDER BY calls DESC", args)
 
     def totals(self, *, by: str = "model", since: str | None = None) -> list[dict[str, Any]]:
-        """Calls, status counts, tokens (cache tokens too) and cost per group, newest day or
-        busiest group first. ``unpriced`` counts calls that used tokens but have no cost."""
+        """Calls, status counts, tokens (cache tokens too) and cost per group and backend,
+        newest day or busiest group first. ``unpriced`` counts calls that used tokens but have
+        no cost. Rows logged without a backend count as aws."""
         key = GROUPINGS[by]
         where, args = self._filters(None, since, None, None)
         order = "key DESC" if by == "day" else "calls DESC, key"
         return self._all(
-            f"SELECT {key} AS key, count(*) AS calls, "
+            f"SELECT {key} AS key, coalesce(backend, 'aws') AS backend, count(*) AS calls, "
             "sum(status = 'complete') AS complete, sum(status = 'partial') AS partial, "
             "sum(status = 'error') AS errors, "
             "coalesce(sum(input_tokens), 0) AS input_tokens, "
@@ -406,7 +410,7 @@ class History:
             "sum(cost_usd) AS cost_usd, "
             "sum(cost_usd IS NULL AND coalesce(input_tokens, 0) + coalesce(output_tokens, 0) "
             "> 0) AS unpriced, min(created_at) AS first, max(created_at) AS last "
-            f"FROM calls{where} GROUP BY key ORDER BY {order}", args)
+            f"FROM calls{where} GROUP BY key, backend ORDER BY {order}, backend", args)
 
     def set_response(self, call_id: str, response: str) -> None:
         """Replace a call's logged response (a tool-use answer is logged as its JSON)."""

@@ -11,7 +11,7 @@ from typing import Any
 
 from bedrock_cli.clients import Clients
 from bedrock_cli.errors import BedrockCliError, ServiceError, UsageError
-from bedrock_cli.service_errors import from_exception
+from bedrock_cli.service_errors import READ_TIMEOUT_HINT, from_exception
 from bedrock_cli.types import (
     ReasoningDelta,
     StreamEnd,
@@ -221,13 +221,27 @@ def _raised_in(exc: BaseException, module: str) -> bool:
     return False
 
 
+def _known_region(clients: Clients | None) -> str | None:
+    """The Region the call went to (for a hint); None when it cannot be told."""
+    if clients is None:
+        return None
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        return clients.region
+    except (BedrockCliError, BotoCoreError):  # no region at all: the error says so itself
+        return None
+
+
 def map_exception(exc: BaseException, *, model_id: str | None = None,
                   clients: Clients | None = None) -> BedrockCliError | None:
     if isinstance(exc, BedrockCliError):
         return exc
     profile = clients.settings.profile if clients else None
     endpoint = clients.endpoint if clients else None
-    mapped = from_exception(exc, model_id=model_id, profile=profile, endpoint=endpoint)
+    region = _known_region(clients) if model_id else None
+    mapped = from_exception(exc, model_id=model_id, profile=profile, endpoint=endpoint,
+                            region=region)
     if mapped is not None:
         return mapped
     if type(exc).__module__ == "botocore.eventstream":  # ChecksumMismatch, framing errors
@@ -235,7 +249,7 @@ def map_exception(exc: BaseException, *, model_id: str | None = None,
     module = type(exc).__module__
     if module.startswith("urllib3") and "Timeout" in type(exc).__name__:
         return ServiceError(f"No answer within the read timeout: {exc}",
-                            "Raise --read-timeout, or retry.")
+                            READ_TIMEOUT_HINT)
     if module.startswith("urllib3"):  # a connection dropped mid-response
         return ServiceError(f"The connection broke off: {exc}", "Retry the request.")
     if isinstance(exc, (ConnectionError, TimeoutError)):

@@ -15,6 +15,7 @@ from bedrock_cli.errors import (
 )
 
 _PROFILE_HINT = re.compile(r"Invocation of model ID (\S+) with on-demand throughput", re.I)
+_INVALID_MODEL = re.compile(r"provided model identifier is invalid", re.I)
 
 _THROTTLING = {
     "ThrottlingException",
@@ -34,9 +35,34 @@ def _credential_hint(profile: str | None) -> str:
     return f"Refresh your credentials (`{login}`, or `aws configure`), or use --backend local."
 
 
+def _model_hint(model_id: str | None, region: str | None) -> str | None:
+    """The catalog's way to call the model from this Region, or None when it says it works."""
+    from bedrock_cli.catalog.reach import hint_for
+
+    return hint_for(model_id, region)
+
+
+def _not_found_hint(operation: str) -> str:
+    """What to look up, by what the failed operation names (a job, a guardrail, a model)."""
+    if "ModelInvocationJob" in operation:
+        return "Check the job id or ARN; `bedrock-cli batch list` lists the batch jobs."
+    if "ModelCustomizationJob" in operation or "CustomModel" in operation:
+        return "Check the name (`aws bedrock list-model-customization-jobs`)."
+    if "Guardrail" in operation:
+        return "Check the guardrail id and version (`aws bedrock list-guardrails`)."
+    if "AsyncInvoke" in operation:
+        return "Check the invocation ARN (`aws bedrock-runtime list-async-invokes`)."
+    if operation and not (operation.startswith(("Converse", "Invoke", "CountTokens"))
+                          or "Model" in operation):
+        return "Check the identifiers in the command; --debug shows the request."
+    return ("Check the model ID and region with `bedrock-cli models list`; the model may be "
+            "retired or not offered in this region.")
+
+
 def from_client_error(exc: Any, *, model_id: str | None = None,
-                      profile: str | None = None) -> BedrockCliError:
+                      profile: str | None = None, region: str | None = None) -> BedrockCliError:
     """Map a botocore ClientError (including EventStreamError) to a project error."""
+    operation = str(getattr(exc, "operation_name", "") or "")
     error = exc.response.get("Error", {}) if hasattr(exc, "response") else {}
     code = str(error.get("Code") or "")
     message = str(error.get("Message") or str(exc))
@@ -64,19 +90,20 @@ def from_client_error(exc: Any, *, model_id: str | None = None,
                 "`bedrock-cli models list` shows the models.")
         return ConfigError(f"Access denied{where}: {message}", hint, code=code)
     if code == "ResourceNotFoundException":
-        return ServiceError(
-            f"Not found: {message}",
-            "Check the model ID and region with `bedrock-cli models list`; the model may be "
-            "retired or not offered in this region.",
-            code=code,
-        )
+        hint = _not_found_hint(operation)
+        if "model" in hint:
+            hint = _model_hint(model_id, region) or hint
+        return ServiceError(f"Not found: {message}", hint, code=code)
     if code in {"ValidationException", "validationException"}:
-        match = _PROFILE_HINT.search(message)
-        if match:
+        if _PROFILE_HINT.search(message) or _INVALID_MODEL.search(message):
             return ServiceError(
                 f"Bedrock rejected the call: {message}",
-                f"Call it through an inference profile, e.g. -m us.{match.group(1)} "
-                "(see `bedrock-cli models show`).",
+                _model_hint(model_id, region) or (
+                    "Call it through an inference profile that contains it: `bedrock-cli "
+                    "models refresh` learns this account's profiles (or see `aws bedrock "
+                    "list-inference-profiles`)." if _PROFILE_HINT.search(message)
+                    else "Check the model id and region: `bedrock-cli models list` shows "
+                         "the ids; `bedrock-cli models show MODEL` where each is offered."),
                 code=code,
             )
         if "content filters" in message:
@@ -108,13 +135,13 @@ def from_client_error(exc: Any, *, model_id: str | None = None,
 
 
 def from_exception(exc: BaseException, *, model_id: str | None = None,
-                   profile: str | None = None,
-                   endpoint: str | None = None) -> BedrockCliError | None:
+                   profile: str | None = None, endpoint: str | None = None,
+                   region: str | None = None) -> BedrockCliError | None:
     """Map any botocore exception; None when it is not one we know."""
     from botocore import exceptions as bexc
 
     if isinstance(exc, bexc.ClientError):
-        return from_client_error(exc, model_id=model_id, profile=profile)
+        return from_client_error(exc, model_id=model_id, profile=profile, region=region)
     if isinstance(exc, bexc.NoCredentialsError):
         return ConfigError(
             "No AWS credentials were found.",
@@ -133,7 +160,7 @@ def from_exception(exc: BaseException, *, model_id: str | None = None,
         return UsageError(f"Invalid request: {exc}", "Check the command's options.")
     if isinstance(exc, bexc.ReadTimeoutError):
         return ServiceError(f"No answer within the read timeout: {exc}",
-                            "Raise --read-timeout, or stream the answer (the default).")
+                            READ_TIMEOUT_HINT)
     if isinstance(exc, bexc.ConnectionClosedError):
         return ServiceError(
             f"The connection to {endpoint or 'the Bedrock endpoint'} closed before an answer "
@@ -150,6 +177,10 @@ def from_exception(exc: BaseException, *, model_id: str | None = None,
     if isinstance(exc, bexc.BotoCoreError):
         return ServiceError(f"{type(exc).__name__}: {exc}", "Run with --debug for details.")
     return None
+
+
+# Not "stream the answer": the call may have streamed already, and some commands cannot.
+READ_TIMEOUT_HINT = "Raise --read-timeout, or retry."
 
 
 REGION_HINT = (

@@ -68,7 +68,9 @@ class Stats:
 
     def cost_text(self) -> str:
         unknown = f" (+{self.cost_unknown} unpriced)" if self.cost_unknown else ""
-        return f"${self.cost_usd:.4f}{unknown}"
+        from bedrock_cli.metering import dollars
+
+        return f"{dollars(self.cost_usd)}{unknown}"
 
     def line(self) -> str:
         return (f"batch: {self.done}/{self.total} done ({self.rate:.1f}/s), "

@@ -69,11 +69,15 @@ def chat(
     failed: BedrockCliError | None = None
     if opening is not None:  # a template prompt without {input} opens the conversation
         _answer(app, session, opening)
-    while True:
+    ended = False
+    while not ended:
         line = _read(collector, interactive)
-        if line is None:
-            break
-        text = collector.feed(line)
+        if line is None:  # the end of input: a block left open is still a message
+            ended, text = True, collector.finish()
+            if text is not None and text.strip():
+                out.notice('The input ended inside a """ block: sending it as it is.')
+        else:
+            text = collector.feed(line)
         if text is None or not text.strip():
             continue
         if text.startswith("/") and not text.startswith("//"):

@@ -58,5 +58,33 @@ def set_value(
     from bedrock_cli.settings import set_config_value
 
     path = app_ctx.settings.config_path
+    setting = key.replace("-", "_")
+    if setting in _MODEL_KINDS:
+        _check_model(app_ctx, setting, value)
     parsed = set_config_value(path, key, value)
     app_ctx.output.notice(f"{key.replace('-', '_')} = {parsed!r} written to {path}")
+
+
+_MODEL_KINDS = {"model": "text", "image_model": "image", "embed_model": "embedding"}
+
+
+def _check_model(app_ctx: AppContext, setting: str, name: str) -> None:
+    """A model setting is checked as `-m` is: a catalog model of the right kind, or a
+    Bedrock-shaped id or ARN the catalog does not know (kept, with a notice); else exit 2."""
+    from bedrock_cli.catalog import UnknownModelError
+    from bedrock_cli.context import unknown_model
+    from bedrock_cli.errors import UsageError
+
+    try:
+        resolution = app_ctx.catalog.resolve(name, None)
+    except UnknownModelError as exc:
+        raise unknown_model(name, exc.suggestions) from None
+    model, kind = resolution.model, _MODEL_KINDS[setting]
+    if model is None:
+        app_ctx.output.notice(f"{name} is not in bedrock-cli's catalog: it will be sent to "
+                              "Bedrock as given (no prices or limits known).")
+    elif model.kind != kind:
+        raise UsageError(f"{name} is {'an' if model.kind[0] in 'ie' else 'a'} {model.kind} "
+                         f"model; {setting} takes {'an' if kind[0] in 'ie' else 'a'} {kind} "
+                         "model.",
+                         f"See `bedrock-cli models list --modality {kind}`.")

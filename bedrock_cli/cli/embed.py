@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bedrock_cli.cli.options import common_command
+from bedrock_cli.cli.options import common_command, complete_embedding_model
 from bedrock_cli.context import AppContext
 from bedrock_cli.errors import BedrockCliError, ServiceError, UsageError
 from bedrock_cli.tasks import embed as task
@@ -24,7 +24,7 @@ def embed(
         show_default=False)] = None,
     model: Annotated[str | None, typer.Option(
         "--model", "-m", help="Embeddings model [default: the embed_model setting].",
-        show_default=False)] = None,
+        show_default=False, autocompletion=complete_embedding_model)] = None,
     dimensions: Annotated[int | None, typer.Option(
         "--dimensions", "-d", help="Vector size: 256, 512 or 1024 (Titan Embeddings v2).",
         show_default=False)] = None,

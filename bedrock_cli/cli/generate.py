@@ -128,6 +128,8 @@ def run_and_render(app: AppContext, request: TextRequest, model_info: ModelInfo 
     """Stream (or wait for) the answer and print it the way the output format asks; the
     reasoning, if any, dimmed on stderr first unless hidden. With `tools`, the answer's
     tool calls are printed as JSON (render.tool_calls)."""
+    if request.guardrail:
+        guardrail_task.check_local_file(app)
     try:
         if tools:
             from bedrock_cli.cli import render

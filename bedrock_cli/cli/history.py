@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="The history of calls: list, show, search, export, delete, stats.",
                   no_args_is_help=True)
 
-Limit = Annotated[int, typer.Option("--limit", "-n", help="At most this many calls.")]
+Limit = Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many calls.")]
 ModelFilter = Annotated[str | None, typer.Option(
     "--model", "-m", help="Only calls to this model (id or alias).", show_default=False)]
 Since = Annotated[str | None, typer.Option(
@@ -54,18 +54,24 @@ def _print_rows(app_ctx: AppContext, rows: list[dict[str, Any]], empty: str) -> 
     if not out.stdout_tty:
         out.write("".join(view.tsv(row) + "\n" for row in rows))
         return
-    from rich.table import Table
+    out.renderable(calls_table(rows))
 
-    table = Table(title_justify="left")
-    for column in ("id", "when", "command", "model", "status", "tokens", "cost", "prompt"):
-        table.add_column(column, overflow="fold" if column == "id" else "ellipsis",
-                         no_wrap=column != "prompt")
-    for row in rows:
-        table.add_row(row["id"], view.local_time(row.get("created_at")), row.get("command"),
-                      row.get("model"), row.get("status"),
-                      f"{row.get('input_tokens') or 0}/{row.get('output_tokens') or 0}",
-                      view.cost(row.get("cost_usd")), view.one_line(row.get("prompt")))
-    out.renderable(table)
+
+def calls_table(rows: list[dict[str, Any]]) -> Any:
+    """The calls as a table fitted to the terminal: ids whole; id and prompt always shown,
+    then cost, model, when, status, command and tokens as the width allows."""
+    from bedrock_cli.output.tables import Column, FittedTable
+
+    columns = [Column("id"), Column("when", drop=3), Column("command", drop=5),
+               Column("model", drop=2), Column("status", drop=4), Column("tokens", drop=6),
+               Column("cost", drop=1, justify="right"),
+               Column("prompt", wrap=True, min_width=16)]
+    return FittedTable(columns, (
+        [row["id"], view.local_time(row.get("created_at")), row.get("command") or "",
+         row.get("model") or "", row.get("status") or "",
+         f"{row.get('input_tokens') or 0}/{row.get('output_tokens') or 0}",
+         view.cost(row.get("cost_usd")), view.one_line(row.get("prompt"))] for row in rows),
+        title_justify="left")
 
 
 @app.command("list")
@@ -85,12 +91,14 @@ def _one(store: History | None, call_id: str) -> dict[str, Any]:
         row = store.latest()
         if row:
             return row
-    rows = store.find(call_id) if store and len(call_id.strip()) >= 4 else []
+    rows = store.find(call_id) if store else []
     if not rows:
         raise UsageError(f"No call with id {call_id!r} in history.",
                          "List ids with `bedrock-cli history list`.")
-    if len(rows) > 1:
-        raise UsageError(f"{call_id!r} matches several calls.", "Give more of the id.")
+    if len(rows) > 1:  # find returns at most 5
+        ids = ", ".join(row["id"] for row in rows[:4]) + (", …" if len(rows) > 4 else "")
+        raise UsageError(f"{call_id!r} is ambiguous: it starts several call ids ({ids}).",
+                         "Give more of the id; `bedrock-cli history list` shows them.")
     return rows[0]
 
 
@@ -128,7 +136,7 @@ def export(
         "--out", "-o", help="Write to this file instead of stdout.", show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")]
     = False,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", help="The newest N calls.",
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="The newest N calls.",
                                               show_default=False)] = None,
     model: ModelFilter = None,
     since: Since = None,

@@ -7,15 +7,15 @@ from typing import Annotated, Any
 
 import typer
 
-from bedrock_cli.cli.options import common_command
+from bedrock_cli.cli.options import common_command, complete_image_model
 from bedrock_cli.context import AppContext
 from bedrock_cli.inputs import read_stdin
 
 EDITS = "Image-to-image and edits"
 
 
-def _opt(*names: str, help: str, panel: str | None = None) -> Any:
-    return typer.Option(*names, help=help, show_default=False, rich_help_panel=panel)
+def _opt(*names: str, help: str, panel: str | None = None, **extra: Any) -> Any:
+    return typer.Option(*names, help=help, show_default=False, rich_help_panel=panel, **extra)
 
 
 @common_command
@@ -25,7 +25,8 @@ def image(
         help="What to draw (optional for --remove-background). Piped stdin is used when no "
              "argument is given.", show_default=False)] = None,
     model: Annotated[str | None, _opt("--model", "-m", help=(
-        "Image model: canvas (default), titan-image, sd3, ultra, core, sdxl, or an id."))] = None,
+        "Image model: canvas (default), titan-image, sd3, ultra, core, sdxl, or an id."),
+        autocompletion=complete_image_model)] = None,
     out: Annotated[str | None, _opt("--out", "-o", help=(
         "File or directory to write (default: the current directory, names from the prompt "
         "and seed)."))] = None,

@@ -65,30 +65,30 @@ def list_models(
         for m in models:
             out.write(f"{m.id}\t{m.provider}\t{m.name}\t{','.join(aliases.get(m.id, []))}\n")
         return
-    from rich import box
-    from rich.table import Table
+    out.renderable(models_table(models, aliases))
 
-    table = Table(title=f"{len(models)} models", title_justify="left", box=box.SIMPLE_HEAD,
-                  pad_edge=False)
-    table.add_column("id", no_wrap=True)  # ids are copied into commands: never broken
-    table.add_column("name", overflow="fold")
-    table.add_column("output", no_wrap=True)
-    table.add_column("alias", no_wrap=True)  # the shortest; `models show` lists them all
-    for column in ("$/1K in", "$/1K out"):
-        table.add_column(column, justify="right", no_wrap=True)
+
+def models_table(models: list[Any], aliases: dict[str, list[str]]) -> Any:
+    """The models fitted to the terminal: ids whole (they are copied into commands); then
+    prices, alias, name (wrapping) and output as the width allows."""
+    from rich import box
+
+    from bedrock_cli.output.tables import Column, FittedTable
+
+    columns = [Column("id"), Column("name", wrap=True, drop=3, min_width=12),
+               Column("output", drop=4), Column("alias", drop=2),  # the shortest alias
+               Column("$/1K in", justify="right", drop=1),
+               Column("$/1K out", justify="right", drop=1)]
+    rows = []
     for m in models:
         prices = m.prices
         names = sorted(aliases.get(m.id, []), key=len)
-        table.add_row(
-            m.id, m.name, ",".join(m.output_modalities).lower(), names[0] if names else "",
-            _money(prices.input if prices else None),
-            _money(prices.output if prices else None),
-        )
-    out.renderable(table)
-
-
-def _money(value: float | None) -> str:
-    return "" if value is None else f"{value:.6g}"
+        rows.append([m.id, m.name, ",".join(m.output_modalities).lower(),
+                     names[0] if names else "",
+                     models_live.per_1k(prices.input if prices else None),
+                     models_live.per_1k(prices.output if prices else None)])
+    return FittedTable(columns, rows, title=f"{len(models)} models", title_justify="left",
+                       box=box.SIMPLE_HEAD, pad_edge=False)
 
 
 @app.command("show")

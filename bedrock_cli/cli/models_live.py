@@ -90,29 +90,37 @@ def _json(model: LiveModel, region: str) -> dict[str, Any]:
 
 
 def _table(models: list[LiveModel], region: str) -> Any:
-    from rich.table import Table
+    """Fitted to the terminal: the id always, whole; then "called as", prices, aliases,
+    name, output and provider as the width allows."""
+    from bedrock_cli.output.tables import Column, FittedTable
 
     new = any(m.shipped is None for m in models)
-    table = Table(title=f"{len(models)} models callable in {region}", title_justify="left",
-                  caption="* not in the shipped catalog: no prices or limits known" if new
-                  else None, caption_justify="left")
-    for column in ("id", "provider", "name", "output", "called as", "aliases", "$/1K in",
-                   "$/1K out"):
-        table.add_column(column, overflow="fold")
+    columns = [Column("id"), Column("provider", drop=6),
+               Column("name", wrap=True, drop=4, min_width=10), Column("output", drop=5),
+               Column("called as", drop=1), Column("aliases", wrap=True, drop=3, min_width=10),
+               Column("$/1K in", justify="right", drop=2),
+               Column("$/1K out", justify="right", drop=2)]
+    rows = []
     for m in models:
         prices = m.shipped.prices if m.shipped else None
         called = m.called_as(region)
-        table.add_row(
+        rows.append([
             m.id + ("" if m.shipped else " *"), m.provider, m.name,
             ",".join(m.output_modalities).lower(),
             "its id" if called == m.id else called,
             ", ".join(m.shipped.aliases) if m.shipped else "",
-            _money(prices.input if prices else None), _money(prices.output if prices else None))
-    return table
+            per_1k(prices.input if prices else None), per_1k(prices.output if prices else None)])
+    return FittedTable(columns, rows, title=f"{len(models)} models callable in {region}",
+                       title_justify="left", caption="* not in the shipped catalog: no prices "
+                       "or limits known" if new else None, caption_justify="left")
 
 
-def _money(value: float | None) -> str:
-    return "" if value is None else f"{value:.6g}"
+def per_1k(value: float | None) -> str:
+    """A catalog price per 1K tokens in plain decimals (0.000035, never 3.5e-05)."""
+    if value is None:
+        return ""
+    text = f"{value:.8f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
 
 
 def routing_line(region: str, called_as: str, model_id: str, profile: str | None) -> str:

@@ -110,21 +110,20 @@ def _summary(result: SampleResult) -> str:
 
 def _table(result: SampleResult, rows: list[tuple[str, int | None, float]]) -> Any:
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
+
+    from bedrock_cli.output.tables import Column, FittedTable
 
     temperature = ("model default" if result.temperature is None
                    else f"{result.temperature:g}")
     what = "exact next-word probabilities" if result.exact else f"{result.n} samples"
-    table = Table()
-    table.add_column("answer" if not result.exact else "next word", overflow="fold")
+    columns = [Column("answer" if not result.exact else "next word", wrap=True, min_width=12)]
     if not result.exact:
-        table.add_column("count", justify="right")
-    table.add_column("probability", justify="right")
-    table.add_column("", no_wrap=True)
-    for text, count, prob in rows:
-        cells: list[Any] = [Text(text)] + ([str(count)] if not result.exact else [])
-        table.add_row(*cells, f"{prob:.3f}", Text(bar(prob), style="cyan"))
+        columns.append(Column("count", justify="right"))
+    columns += [Column("probability", justify="right"), Column("", drop=1)]  # the bar goes first
+    table = FittedTable(columns, (
+        [Text(text), *([str(count)] if not result.exact else []), f"{prob:.3f}",
+         Text(bar(prob), style="cyan")] for text, count, prob in rows))
     title = Text(f"{result.model} · {what} · temperature {temperature}", style="bold")
     return Group(title, table, Text(_summary(result), style="dim"))
 

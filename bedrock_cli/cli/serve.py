@@ -105,6 +105,9 @@ def serve(
     if not srv.is_loopback(host):
         out.warn(f"binding {host}: the emulator will accept requests from other machines "
                  "(no authentication unless --require-signature).")
+    from bedrock_cli.tasks.guardrail import check_file
+
+    check_file(app.settings.local_guardrails, app.settings.source("local_guardrails"))
     faults = FaultOptions(throttle_rate, error_rate, stream_cut_rate, seed)
     emulator = Emulator(EmulatorOptions(
         latency_ms=latency_ms, stream_delay_ms=stream_delay_ms,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -118,11 +119,9 @@ def show(app_ctx: AppContext, name: NameArg) -> None:
 @app.command("edit")
 @common_command
 def edit(app_ctx: AppContext, name: NameArg) -> None:
-    """Open a template in $VISUAL or $EDITOR (a new one starts from a skeleton); the file is
-    checked when the editor closes."""
-    import os
-    import shlex
-    import subprocess
+    """Open a template in $VISUAL or $EDITOR (a new one starts from a skeleton). The edit is
+    made on a draft beside it and saved only when it is a valid template; an invalid one is
+    re-opened on request at a terminal, else kept as the draft for the next edit (exit 2)."""
     import sys
 
     from bedrock_cli.paths import atomic_write
@@ -131,11 +130,41 @@ def edit(app_ctx: AppContext, name: NameArg) -> None:
 
     store = templating.store(app_ctx)
     path = store.path(name)
-    if not path.exists():
-        atomic_write(path, (f"# bedrock-cli template {name!r}\n"
-                            "system = \"You are a helpful assistant.\"\n"
-                            "prompt = \"{input}\"\n").encode(), mode=0o600)
-        app_ctx.output.notice(f"Created {path}.")
+    draft = path.with_name(path.name + ".draft")
+    out = app_ctx.output
+    if draft.exists():
+        out.notice(f"Continuing your unsaved edit ({draft}).")
+    else:
+        start = path.read_bytes() if path.exists() else (
+            f"# bedrock-cli template {name!r}\n"
+            "system = \"You are a helpful assistant.\"\n"
+            "prompt = \"{input}\"\n").encode()
+        atomic_write(draft, start, mode=0o600)
+    while True:
+        _run_editor(draft, name)
+        text = draft.read_text(encoding="utf-8", errors="replace")
+        try:
+            parse(name, text)
+        except UsageError as err:
+            if sys.stdin.isatty() and typer.confirm(
+                    f"{err.message} Open the editor again?", default=True, err=True):
+                continue
+            raise UsageError(f"{err.message} {path} is unchanged; your edit is kept in "
+                             f"{draft}.", f"Run `bedrock-cli templates edit {name}` again to "
+                             "fix it (it opens the draft).") from None
+        break
+    created = not path.exists()
+    atomic_write(path, text.encode("utf-8"), mode=0o600)
+    draft.unlink()
+    out.notice(f"Template {name!r} {'created' if created else 'saved'} ({path}).")
+
+
+def _run_editor(path: Path, name: str) -> None:
+    import os
+    import shlex
+    import subprocess
+    import sys
+
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or (
         "notepad" if sys.platform == "win32" else "vi")
     try:
@@ -144,10 +173,8 @@ def edit(app_ctx: AppContext, name: NameArg) -> None:
         raise UsageError(f"Cannot start the editor {editor!r}: {exc.strerror}.",
                          "Set $EDITOR (e.g. export EDITOR=nano).") from None
     if code != 0:
-        raise UsageError(f"The editor exited with status {code}; {path} is as it left it.",
-                         f"Check it with `bedrock-cli templates show {name}`.")
-    parse(name, path.read_text(encoding="utf-8"))  # a broken file is exit 2 with the reason
-    app_ctx.output.notice(f"Template {name!r} saved ({path}).")
+        raise UsageError(f"The editor exited with status {code}; nothing was saved (the edit "
+                         f"is in {path}).", f"Run `bedrock-cli templates edit {name}` again.")
 
 
 @app.command("delete")

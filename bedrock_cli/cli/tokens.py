@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from bedrock_cli.cli.options import common_command
+from bedrock_cli.cli.options import common_command, complete_model
 from bedrock_cli.context import AppContext
 from bedrock_cli.tasks import textarg
 from bedrock_cli.tasks import tokens as task
@@ -20,7 +20,7 @@ def tokens(
         show_default=False)] = None,
     model: Annotated[str | None, typer.Option(
         "--model", "-m", help="Model id, alias, inference profile or ARN.",
-        show_default=False)] = None,
+        show_default=False, autocompletion=complete_model)] = None,
     system: Annotated[str | None, typer.Option(
         "--system", "-s", help="System prompt to count with it.", show_default=False)] = None,
 ) -> None:

@@ -54,6 +54,14 @@ class MultiLine:
     def reset(self) -> None:
         self.lines = None
 
+    def finish(self) -> str | None:
+        """At the end of input: what an unterminated block holds (None outside a block)."""
+        if self.lines is None:
+            return None
+        text = "\n".join(self.lines).strip("\n")
+        self.lines = None
+        return text
+
     def feed(self, line: str) -> str | None:
         """The complete message once there is one, else None (more lines wanted)."""
         line = line.rstrip("\r\n")
@@ -87,6 +95,7 @@ class ChatSession:
         self.tgt = common.target(app, model)
         self.system = system
         self.messages: list[dict[str, Any]] = []
+        self.answered_by: list[str] = []  # the model of each answer in `messages`, in order
         self.conversation_id: str | None = None
         self.pending: list[dict[str, Any]] = []
         self.pending_names: list[str] = []
@@ -104,7 +113,17 @@ class ChatSession:
         if messages and messages[-1].get("role") == "user":  # an answer that never came
             messages = messages[:-1]
         self.messages, self.conversation_id = messages, cid
+        answers = sum(1 for m in messages if m.get("role") == "assistant")
+        self.answered_by = self._models_of(cid, answers)
         return sum(1 for m in messages if m.get("role") == "user")
+
+    def _models_of(self, cid: str | None, answers: int) -> list[str]:
+        """The models that gave the last `answers` answers of a logged conversation (one
+        logged call per answered turn); "assistant" where the log cannot tell."""
+        rows = self.app.history.conversation(cid) if cid and self.app.history else []
+        models = [str(row.get("model") or row.get("model_id") or "assistant") for row in rows
+                  if row.get("status") != "error"][-answers:] if answers else []
+        return ["assistant"] * (answers - len(models)) + models
 
     def send(self, text: str, on_text: Callable[[str], None] | None = None,
              on_reasoning: Callable[[str], None] | None = None) -> Outcome:
@@ -151,12 +170,19 @@ class ChatSession:
 
     def _keep(self, user: dict[str, Any], answer: str) -> None:
         self.messages += [user, {"role": "assistant", "content": [{"text": answer or "…"}]}]
+        self.answered_by.append(self.tgt.name)
         self.pending, self.pending_names = [], []
 
     def turns(self) -> list[tuple[str, str]]:
         users = [m for m in self.messages if m.get("role") == "user"]
         answers = [m for m in self.messages if m.get("role") == "assistant"]
         return [(_text_of(u), _text_of(a)) for u, a in zip(users, answers, strict=False)]
+
+    def answerers(self) -> list[str]:
+        """The model that gave each answer of `turns()`."""
+        turns = len(self.turns())
+        return (["assistant"] * (turns - len(self.answered_by)) + self.answered_by)[-turns:] \
+            if turns else []
 
     # -- slash commands ----------------------------------------------------------------
     def command(self, line: str) -> Reply:
@@ -221,7 +247,7 @@ class ChatSession:
         return Reply(f"Saved {len(self.turns())} turn(s) to {path}.")
 
     def _clear(self) -> Reply:
-        self.messages, self.conversation_id = [], None
+        self.messages, self.conversation_id, self.answered_by = [], None, []
         self.pending, self.pending_names = [], []
         return Reply("New conversation.")
 
@@ -230,8 +256,9 @@ class ChatSession:
         if not turns:
             return Reply("No turns yet.")
         out = []
-        for number, (question, answer) in enumerate(turns, start=1):
-            out.append(f"{number}. you: {_short(question)}\n   {self.tgt.name}: {_short(answer)}")
+        for number, ((question, answer), model) in enumerate(
+                zip(turns, self.answerers(), strict=True), start=1):
+            out.append(f"{number}. you: {_short(question)}\n   {model}: {_short(answer)}")
         return Reply("\n".join(out))
 
 

@@ -200,10 +200,23 @@ class State:
                      f"in {ms} ms (in-process)")
 
     def _text_model_id(self) -> str:
+        """The configured text model when the catalog says it works here, else the first
+        catalog text model that does: this checks the emulator, not the model setting (the
+        text model line does that)."""
+        from bedrock_cli.catalog.reach import how_to_call
+
+        region = str(self.region)
         try:
-            return self.app.resolve_model(None).model_id
+            resolution = self.app.resolve_model(None)
         except BedrockCliError:
-            return "amazon.nova-lite-v1:0"
+            resolution = None
+        if resolution is not None and resolution.model is not None and \
+                how_to_call(resolution.model, region, resolution.model_id) is None:
+            return resolution.model_id
+        for model in self.app.catalog.models(modality="text"):
+            if model.converse and how_to_call(model, region) is None:
+                return model.id
+        return self.app.catalog.resolve("amazon.nova-lite-v1:0", region).model_id
 
     def check_clock(self) -> Check:
         if self.local:

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bedrock_cli.errors import BedrockCliError, BlockedError, ServiceError, UsageError
+from bedrock_cli.errors import BedrockCliError, BlockedError, ConfigError, ServiceError, UsageError
 
 if TYPE_CHECKING:
     from bedrock_cli.context import AppContext
@@ -55,6 +55,35 @@ def converse_config(spec: str | None) -> dict[str, str] | None:
         return None
     identifier, version = parse(spec)
     return {"guardrailIdentifier": identifier, "guardrailVersion": version, "trace": "enabled"}
+
+
+def check_local_file(app: AppContext) -> None:
+    """On the local backend a guardrail comes from the local guardrails file: a bad file is a
+    configuration error (exit 3) that names it, found before any call."""
+    if app.clients.backend == "local":
+        check_file(app.settings.local_guardrails, app.settings.source("local_guardrails"))
+
+
+def check_file(path: str | None, source: str) -> None:
+    """The local guardrails file `path` (from `source`), if set, is readable and well formed;
+    ConfigError otherwise."""
+    if not path:
+        return
+    from pathlib import Path
+
+    from bedrock_cli.local.engines.guardrails import GuardrailConfigError, load
+
+    try:
+        load(str(path))
+    except GuardrailConfigError as exc:
+        named, detail = str(Path(path).expanduser()), str(exc)
+        if detail.startswith(named + " "):
+            detail = "it " + detail[len(named) + 1:]
+        raise ConfigError(
+            f"Cannot use the local guardrails file {named}: {detail} (local_guardrails from "
+            f"{source}).",
+            "Fix the file (its form is in docs/guardrails.md), or point local_guardrails "
+            "(BEDROCK_CLI_LOCAL_GUARDRAILS) at another.") from None
 
 
 def explain(err: BedrockCliError, config: dict[str, str] | None) -> BedrockCliError:
@@ -146,6 +175,7 @@ def check(app: AppContext, text: str, spec: str, source: str) -> CheckResult:
         raise UsageError("No text to check.", "Pass the text as an argument, or pipe it in "
                                               "with `-`.")
     identifier, version = parse(spec)
+    check_local_file(app)
     try:
         response = app.runtime.call(
             "bedrock-runtime", "apply_guardrail", guardrailIdentifier=identifier,

@@ -110,8 +110,6 @@ def _one(app: AppContext, plan: ImagePlan, call: Call, metadata: str,
             contentType="application/json", accept="application/json",
             requestMetadata=metadata)
         data = json.loads(response["body"].read())
-    except BedrockCliError as exc:
-        raise _with_region_hint(app, plan, exc) from None
     except ValueError:
         raise ServiceError("The model's response is not JSON.", "Retry the request.") from None
     try:
@@ -163,18 +161,6 @@ def _readable() -> Iterator[None]:
             ValueError) as exc:
         raise ServiceError(f"The model sent an image that cannot be read ({exc}).",
                            "Retry the request.") from None
-
-
-def _with_region_hint(app: AppContext, plan: ImagePlan,
-                      exc: BedrockCliError) -> BedrockCliError:
-    """Models served in few regions (Stability: us-west-2) fail elsewhere; say where."""
-    model, region = plan.model, app.clients.region
-    if exc.code != "ValidationException" or model.on_demand_in(region) or \
-            model.profile_geography_for(region) or not model.regions:
-        return exc
-    exc.hint = (f"{model.name} is offered in {', '.join(model.regions)}: add --region "
-                f"{model.regions[0]}.")
-    return exc
 
 
 def _cost(plan: ImagePlan, images: int) -> float | None:

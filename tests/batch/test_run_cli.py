@@ -26,6 +26,12 @@ def test_every_record_gets_one_result_line(tmp_path: Path) -> None:
         assert line["model"] == line["model_id"] == "amazon.nova-lite-v1:0"
         assert line["usage"]["output_tokens"] <= 8
     assert "12 succeeded, 0 failed" in run.stderr
+    # the cost has significant digits: a few cheap calls are not "$0.0000"
+    from bedrock_cli.metering import dollars
+
+    spent = sum(line["cost_usd"] for line in lines)
+    assert 0 < spent < 0.0001
+    assert f"tokens, {dollars(spent)}" in run.stderr and "$0.0000;" not in run.stderr
 
 
 def test_a_rerun_resumes_and_repairs_a_torn_line(tmp_path: Path) -> None:

@@ -64,3 +64,20 @@ def test_a_named_shells_script_can_be_printed() -> None:
     env = {VAR: "source_fish"}
     result = CliRunner().invoke(build_app(), [], env=env, prog_name="bedrock-cli")
     assert result.stdout.startswith("complete --command bedrock-cli ")
+
+
+def test_image_completes_image_models_only() -> None:
+    offered = bash("bedrock-cli image -m amazon.")
+    assert "amazon.nova-canvas-v1:0" in offered
+    assert "amazon.nova-lite-v1:0" not in offered
+    assert "canvas" in bash("bedrock-cli image --model can")
+
+
+def test_embed_completes_embedding_models_only() -> None:
+    offered = bash("bedrock-cli embed -m amazon.")
+    assert offered == ["amazon.titan-embed-text-v2:0"]
+    assert "cohere.embed-english-v3" in bash("bedrock-cli embed --model cohere.")
+
+
+def test_tokens_completes_text_models() -> None:
+    assert "haiku" in bash("bedrock-cli tokens -m hai")

@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import cli
 
 
@@ -32,6 +34,28 @@ def test_config_set_rejects_bad_values(isolated_env: Path) -> None:
     assert run.exit_code == 2
     assert "auto, aws, local" in run.stderr
     assert not (isolated_env / "config.toml").exists()
+
+
+@pytest.mark.parametrize(("key", "value", "needle"), [
+    ("model", "nosuchmodel", "Unknown model 'nosuchmodel'"),
+    ("model", "sonet", "closest: sonnet"),
+    ("model", "nova-canvas", "nova-canvas is an image model; model takes a text model"),
+    ("image_model", "nova-lite", "image_model takes an image model"),
+    ("embed-model", "haiku", "embed_model takes an embedding model"),
+])
+def test_config_set_checks_models_against_the_catalog(isolated_env: Path, key: str,
+                                                      value: str, needle: str) -> None:
+    run = cli(["config", "set", key, value])
+    assert run.exit_code == 2
+    assert needle in run.stderr and len(run.stderr.splitlines()) == 2
+    assert not (isolated_env / "config.toml").exists()
+
+
+def test_config_set_keeps_an_unknown_bedrock_id_with_a_notice(isolated_env: Path) -> None:
+    run = cli(["config", "set", "model", "acme.new-model-v1:0"])
+    assert run.exit_code == 0
+    assert "not in bedrock-cli's catalog" in run.stderr
+    assert 'model = "acme.new-model-v1:0"' in (isolated_env / "config.toml").read_text()
 
 
 def test_flag_overrides_config_file(isolated_env: Path) -> None:

@@ -40,6 +40,20 @@ def test_local_backend_is_all_set() -> None:
     assert run.stderr == ""
 
 
+@pytest.mark.parametrize(("model", "region"), [("acme.nosuch-v1", "us-east-1"),
+                                               ("mistral-large", "us-east-1"),
+                                               ("nova-lite", "sa-east-1")])
+def test_a_text_model_unusable_here_is_blamed_on_the_setting_not_the_emulator(
+        monkeypatch: pytest.MonkeyPatch, model: str, region: str) -> None:
+    monkeypatch.setenv("BEDROCK_CLI_MODEL", model)
+    run = cli(["doctor", "--backend", "local", "--region", region])
+    assert run.exit_code == 3
+    checks = lines(run.stdout)
+    assert checks["emulator"].startswith("✓ emulator: the local emulator answered"), run.stdout
+    assert checks["text model"].startswith("✗ text model:")
+    assert "Reinstall" not in run.stdout
+
+
 def test_auto_without_credentials_warns_but_works() -> None:
     run = cli(["doctor", "--json"])
     assert run.exit_code == 0

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -100,3 +103,29 @@ def test_generate_unknown_guardrail_gets_a_guardrail_hint() -> None:
     run = cli(["generate", *LOCAL, "hi", "--guardrail", "nope"])
     assert run.exit_code == 5
     assert "does not exist" in run.stderr and "BEDROCK_CLI_LOCAL_GUARDRAILS" in run.stderr
+
+
+@pytest.mark.parametrize("content", ["not json{", '{"guardrails": 5}', None])
+@pytest.mark.parametrize("args", [["generate", "hi", "--guardrail", "g1"],
+                                  ["guardrail", "check", "hi", "--guardrail", "g1"]])
+def test_a_bad_local_guardrails_file_is_a_configuration_error_naming_it(
+        guardrails_file: Path, content: str | None, args: list[str]) -> None:
+    if content is None:
+        guardrails_file.unlink()
+    else:
+        guardrails_file.write_text(content)
+    run = cli([*args, *LOCAL])
+    assert run.exit_code == 3, run.stderr
+    assert run.stderr.startswith(f"Error: Cannot use the local guardrails file {guardrails_file}")
+    assert "Bedrock rejected" not in run.stderr and "models show" not in run.stderr
+    assert "docs/guardrails.md" in run.stderr
+    assert len(run.stderr.splitlines()) == 2
+
+
+def test_serve_refuses_a_bad_local_guardrails_file(guardrails_file: Path) -> None:
+    guardrails_file.write_text('{"guardrails": []}')
+    env = {k: v for k, v in os.environ.items() if k != "BEDROCK_CLI_RAISE_INTERNAL"}
+    done = subprocess.run([sys.executable, "-m", "bedrock_cli", "serve", "--port", "0"],
+                          capture_output=True, text=True, timeout=30, env=env)
+    assert done.returncode == 3, done.stderr
+    assert str(guardrails_file) in done.stderr

@@ -119,3 +119,24 @@ def test_concurrent_cli_processes_each_log_their_calls(isolated_env: Path) -> No
         ids.append(json.loads(out)["history_id"])
     listed = cli(["history", "list", "--json"]).json()
     assert sorted(r["id"] for r in listed) == sorted(ids)
+
+
+@pytest.mark.parametrize("prefix", ["0", "01"])
+def test_an_ambiguous_prefix_says_so_and_lists_candidates(logged: list[str],
+                                                          prefix: str) -> None:
+    for command in ("show", "delete"):
+        run = cli(["history", command, prefix])
+        assert run.exit_code == 2
+        assert f"'{prefix}' is ambiguous" in run.stderr
+        assert all(call_id in run.stderr for call_id in logged)
+        assert "No call" not in run.stderr
+    assert len(cli(["history", "list", "--json"]).json()) == 3  # nothing deleted
+    assert cli(["history", "show", logged[0][:-1]]).exit_code == 0  # unique prefixes work
+
+
+@pytest.mark.parametrize("args", [["list", "-n", "-5"], ["list", "-n", "0"],
+                                  ["search", "rain", "-n", "-1"], ["export", "-n", "-2"]])
+def test_a_limit_below_one_is_refused(args: list[str]) -> None:
+    run = cli(["history", *args])
+    assert run.exit_code == 2
+    assert "--limit" in run.stderr

@@ -323,6 +323,16 @@ def test_a_piped_two_line_chat_answers_both_and_logs_both(isolated_env: Path) ->
     assert len(json.loads(str(second["messages"]))) == 4  # the first turn went along
 
 
+@pytest.mark.parametrize("tail", ["", "\n"])
+def test_a_piped_chat_ending_inside_a_block_sends_the_block(tail: str) -> None:
+    run = local("chat", "--json", input=f'hello\n"""\nfirst line\nsecond line{tail}')
+    assert run.exit_code == 0, run.stderr
+    assert len(run.stdout.splitlines()) == 2  # both messages answered
+    assert 'ended inside a """ block' in run.stderr
+    listed = local("history", "list", "--json").json()
+    assert [r["prompt"] for r in listed] == ["first line\nsecond line", "hello"]
+
+
 def test_chat_plain_output_and_continue(isolated_env: Path) -> None:
     run = local("chat", input="After the rain, the streets were\n")
     assert run.exit_code == 0, run.stderr

@@ -165,12 +165,28 @@ def test_edit_opens_the_editor_and_checks_the_file(isolated_env: Path,
     monkeypatch.delenv("VISUAL", raising=False)
     run = cli(["templates", "edit", "new"])
     assert run.exit_code == 0, run.stderr
-    assert "Created" in run.stderr
+    assert "created" in run.stderr
     shown = cli(["templates", "show", "new", "--json"]).json()
     assert shown["temperature"] == 0.3 and shown["prompt"] == "{input}"
+    saved = (isolated_env / "templates" / "new.toml").read_text()
     script.write_text("import sys\nopen(sys.argv[1], 'a').write('oops = \\n')\n")
     broken = cli(["templates", "edit", "new"])
     assert broken.exit_code == 2 and "not valid TOML" in broken.stderr
+    # the template is untouched and usable; the edit is kept, not lost
+    assert (isolated_env / "templates" / "new.toml").read_text() == saved
+    assert cli(["templates", "show", "new", "--json"]).exit_code == 0
+    draft = isolated_env / "templates" / "new.toml.draft"
+    assert draft.read_text().endswith("oops = \n") and str(draft) in broken.stderr
+    assert [t["name"] for t in cli(["templates", "list", "--json"]).json()] == ["new"]
+    # the next edit opens the draft: fixing it saves it
+    script.write_text("import sys\np = sys.argv[1]\ntext = open(p).read()\n"
+                      "open(p, 'w').write(text.replace('oops = ', 'max_tokens = 9'))\n")
+    fixed = cli(["templates", "edit", "new"])
+    assert fixed.exit_code == 0, fixed.stderr
+    assert "Continuing your unsaved edit" in fixed.stderr
+    shown = cli(["templates", "show", "new", "--json"]).json()
+    assert (shown["temperature"], shown["max_tokens"]) == (0.3, 9)
+    assert not draft.exists()
 
 
 def test_batch_run_fills_each_record(saved: Path, tmp_path: Path) -> None:

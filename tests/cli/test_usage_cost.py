@@ -196,7 +196,10 @@ def test_stats_groups_match_the_rows(logged: list[dict[str, object]], by: str,
     assert total["calls"] == 4
     assert total["input_tokens"] == sum(g["input_tokens"] for g in data["groups"])
     assert total["total_tokens"] == total["input_tokens"] + total["output_tokens"]
-    assert total["cost_usd"] == pytest.approx(sum(w[3] for w in want.values()))
+    # every call ran on the local backend: nothing was spent; what it would cost is apart
+    assert total["cost_usd"] == 0
+    assert total["local_cost_usd"] == pytest.approx(sum(w[3] for w in want.values()))
+    assert {g["backend"] for g in data["groups"]} == {"local"}
 
 
 def test_stats_by_day_and_since(logged: list[dict[str, object]]) -> None:
@@ -208,11 +211,34 @@ def test_stats_by_day_and_since(logged: list[dict[str, object]]) -> None:
     table = cli(["history", "stats", "--by", "command"])
     assert table.exit_code == 0
     lines = table.stdout.splitlines()
-    assert lines[0].split()[:3] == ["command", "calls", "errors"]
-    assert lines[-1].split()[:2] == ["total", "4"]
+    assert lines[0].split()[:4] == ["command", "backend", "calls", "errors"]
+    assert lines[-1].split()[:3] == ["total", "all", "4"]
     assert "estimates at catalog prices" in table.stderr
     bad = cli(["history", "stats", "--by", "week"])
     assert bad.exit_code == 2 and "--by 'week'" in bad.stderr
+
+
+def test_stats_split_spend_by_backend(tmp_path: Path) -> None:
+    """Local-backend calls are not spend: the total's cost is the aws calls' alone."""
+    from bedrock_cli.history import CallRecord, History
+
+    store = History(tmp_path / "data")
+    for backend, cost in (("aws", 0.25), ("local", 0.5), ("local", 0.5)):
+        store.record(CallRecord(command="generate", status="complete", model="m1",
+                                backend=backend, usage={"input_tokens": 10, "output_tokens": 5},
+                                cost_usd=cost))
+    store.close()
+    env = {"BEDROCK_CLI_HOME": str(tmp_path / "data")}
+    data = cli(["history", "stats", "--json"], env=env).json()
+    assert {(g["backend"], g["calls"], g["cost_usd"]) for g in data["groups"]} == {
+        ("aws", 1, 0.25), ("local", 2, 1.0)}
+    assert data["total"]["calls"] == 3
+    assert data["total"]["cost_usd"] == 0.25 and data["total"]["local_cost_usd"] == 1.0
+    assert data["backends"]["local"]["calls"] == 2
+    table = cli(["history", "stats"], env=env)
+    assert table.stdout.splitlines()[-1].split()[:3] == ["total", "all", "3"]
+    assert table.stdout.splitlines()[-1].endswith("$0.250000")
+    assert "2 calls ran on the local backend: no charge" in table.stderr
 
 
 def test_stats_sums_cache_tokens_and_counts_unpriced(tmp_path: Path) -> None:

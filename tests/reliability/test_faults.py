@@ -323,10 +323,19 @@ def test_a_stream_that_stalls_past_the_read_timeout(faulty: FaultyEndpoint,
     faulty.add_stream(FRAMES[:3], stall=1.5)  # three events, then silence
     run = aws(faulty.url, "generate", "hi", "--read-timeout", "0.4", "--max-attempts", "1")
     assert_clean_failure(run, 5, "No answer within the read timeout")
+    assert "stream the answer" not in run.stderr  # it did stream: that is no way out
     assert run.stdout == "Hello there\n"
     [row] = history_rows(isolated_env)
     assert (row["status"], row["response"]) == ("partial", "Hello there")
     assert len(faulty.requests) == 1
+
+
+def test_a_stream_slower_to_start_than_the_read_timeout(faulty: FaultyEndpoint) -> None:
+    faulty.add(Reply(200, b"", delay=1.0))
+    run = aws(faulty.url, "generate", "hi", "--read-timeout", "0.3", "--max-attempts", "1")
+    assert_clean_failure(run, 5, "No answer within the read timeout")
+    assert "--read-timeout" in run.stderr
+    assert "stream" not in run.stderr.splitlines()[1]  # the call streamed already
 
 
 @pytest.mark.parametrize("attempts", [1, 2])

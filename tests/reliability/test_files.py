@@ -288,19 +288,21 @@ def test_config_set_killed_at_random_points_leaves_old_or_new(isolated_env: Path
     """`config set` run and SIGKILLed at random instants, 12 times: after every kill the file
     parses and holds a value that was set, never a torn one."""
     config = isolated_env / "config.toml"
-    assert local("config", "set", "model", "value-0").exit_code == 0
+    # a free-form setting: `config set model` checks names against the catalog
+    assert local("config", "set", "local_guardrails", "value-0").exit_code == 0
     rng = random.Random(3)
     written = {"value-0"}
     with Zygote("bedrock_cli.settings", "tomllib") as zygote:
         for n in range(1, 13):
             long_value = f"value-{n}-" + "x" * rng.randint(0, 50_000)
             written.add(long_value)
-            pid = zygote.run(["config", "set", "model", long_value], tmp_path / f"set{n}")
+            pid = zygote.run(["config", "set", "local_guardrails", long_value],
+                             tmp_path / f"set{n}")
             time.sleep(rng.uniform(0, 0.15))
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
             zygote.reap(pid)
-            value = tomllib.loads(config.read_text())["model"]
+            value = tomllib.loads(config.read_text())["local_guardrails"]
             assert value in written
     assert mode(config) == 0o600
 

@@ -25,6 +25,9 @@ def test_multiline_between_triple_quotes() -> None:
     assert lines.feed('"""start') is None
     lines.reset()
     assert lines.feed("after reset") == "after reset"
+    assert lines.finish() is None  # not in a block
+    assert lines.feed('"""') is None and lines.feed("left open\n") is None
+    assert lines.finish() == "left open\n".rstrip("\n") and not lines.active
 
 
 @pytest.fixture
@@ -91,3 +94,18 @@ def test_an_interrupted_answer_keeps_what_arrived(app: AppContext) -> None:
     assert app.history is not None
     row = app.history.latest()
     assert row is not None and row["status"] == "partial"
+
+
+def test_history_names_the_model_that_gave_each_answer(app: AppContext) -> None:
+    session = ChatSession(app)
+    session.send("After the rain, the streets were")
+    session.command("/model nova-micro")
+    session.send("And then?")
+    labels = [line.split(": ")[0].strip() for line in
+              session.command("/history").text.splitlines()[1::2]]
+    assert "nova-lite" in labels[0] and "nova-micro" in labels[1], labels
+    resumed = ChatSession(app, model="nova-pro")
+    assert resumed.resume(continue_last=True, conversation_id=None) == 2
+    again = [line.split(": ")[0].strip() for line in
+             resumed.command("/history").text.splitlines()[1::2]]
+    assert "nova-lite" in again[0] and "nova-micro" in again[1], again

@@ -21,6 +21,37 @@ DEFAULT_TOP_P = 0.9
 _IMAGE_FORMATS = ("png", "jpeg", "gif", "webp")
 _TEXT_DOCUMENTS = ("txt", "md", "csv", "html")
 _MEDIA = ("image", "document", "video", "audio")
+IMAGE_MAX_BYTES = 3_750_000  # Converse: 3.75 MB and 8000 pixels a side per image
+IMAGE_MAX_SIDE = 8000
+DOCUMENT_MAX_BYTES = 4_500_000  # 4.5 MB per document
+
+
+def _decoded_size(raw: str) -> int:
+    """The size of what a base64 string decodes to, without decoding it."""
+    return len(raw) * 3 // 4 - len(raw[-2:]) + len(raw[-2:].rstrip("="))
+
+
+def _check_pixels(image: dict[str, Any]) -> None:
+    """Bedrock refuses an image over IMAGE_MAX_SIDE pixels on a side (read from its header)."""
+    raw = (image.get("source") or {}).get("bytes")
+    if not isinstance(raw, str):
+        return
+    import io
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(base64.b64decode(raw))) as opened:
+                width, height = opened.size
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, binascii.Error):
+        return  # unreadable: the engine describes it by its size; nothing to measure
+    if max(width, height) > IMAGE_MAX_SIDE:
+        raise errors.validation(
+            f"The image is {width}x{height} pixels; each side can be at most {IMAGE_MAX_SIDE} "
+            "pixels. Reduce its size and try again.")
 
 
 def _bytes(source: dict[str, Any]) -> bytes:
@@ -159,6 +190,16 @@ def _check_block(block: dict[str, Any], role: str, model: Any) -> None:
             f"The format {image.get('format')!r} of the image isn't supported. "
             "Try again with png, jpeg, gif or webp."
         )
+    for kind, limit in (("image", IMAGE_MAX_BYTES), ("document", DOCUMENT_MAX_BYTES)):
+        media = block.get(kind)
+        source = media.get("source") if isinstance(media, dict) else None
+        raw = source.get("bytes") if isinstance(source, dict) else None
+        if isinstance(raw, str) and _decoded_size(raw) > limit:
+            raise errors.validation(
+                f"The {kind} is {_decoded_size(raw)} bytes, over the maximum of {limit} bytes "
+                f"for a{'n' if kind == 'image' else ''} {kind}. Reduce its size and try again.")
+    if isinstance(image, dict):
+        _check_pixels(image)
     if ("toolUse" in block or "toolResult" in block) and not getattr(model, "tools", False):
         raise errors.validation("This model doesn't support tool use.")
 
