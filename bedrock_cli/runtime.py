@@ -6,11 +6,12 @@ Nothing here knows which backend answers: the client in `Clients` is the same fo
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from bedrock_cli.clients import Clients
 from bedrock_cli.errors import BedrockCliError, ServiceError, UsageError
+from bedrock_cli.runtime_ops import ControlOperations, ModelOperations
 from bedrock_cli.service_errors import READ_TIMEOUT_HINT, from_exception
 from bedrock_cli.types import (
     ReasoningDelta,
@@ -22,24 +23,10 @@ from bedrock_cli.types import (
     Usage,
 )
 
-#: Told of every call's usage (model id as called, usage, latency in ms): `metering.Meter`.
-UsageHook = Callable[[str, Usage, "int | None"], None]
 
-
-class Runtime:
-    def __init__(self, clients: Clients, on_usage: UsageHook | None = None) -> None:
-        self.clients = clients
-        self.on_usage = on_usage
-
-    def _metered(self, model_id: str, usage: Usage, latency_ms: int | None) -> None:
-        if self.on_usage is not None:
-            self.on_usage(model_id, usage, latency_ms)
-
-    def _fail(self, exc: BaseException, model_id: str | None = None) -> BedrockCliError:
-        mapped = map_exception(exc, model_id=model_id, clients=self.clients)
-        if mapped is None:
-            raise exc
-        return mapped
+class Runtime(ModelOperations, ControlOperations):
+    """One typed method per Bedrock operation the project uses (text here, the rest in
+    `runtime_ops.py`); answers come back as the project's types, errors mapped."""
 
     # -- Converse -----------------------------------------------------------------------
     def converse(self, request: TextRequest) -> TextResult:
@@ -66,6 +53,7 @@ class Runtime:
             content=content,
             reasoning=reasoning,
             trace=response.get("trace"),
+            response_fields=dict(response.get("additionalModelResponseFields") or {}),
         )
         self._metered(request.model_id, result.usage, result.latency_ms)
         return result
@@ -181,20 +169,6 @@ class Runtime:
             close = getattr(stream, "close", None)
             if close is not None:
                 close()
-
-    # -- other runtime calls -------------------------------------------------------------
-    def call(self, service: str, operation: str, **kwargs: Any) -> Any:
-        """Any other boto3 operation, with the same error mapping."""
-        client = self.clients.client(service)
-        try:
-            response = getattr(client, operation)(**kwargs)
-        except Exception as exc:
-            raise self._fail(exc, kwargs.get("modelId")) from exc
-        if operation == "converse" and isinstance(response, dict) and "usage" in response:
-            latency = response.get("metrics", {}).get("latencyMs")
-            self._metered(str(kwargs.get("modelId")), Usage.from_converse(response["usage"]),
-                          int(latency) if latency is not None else None)
-        return response
 
 
 def _check_converse(response: Any) -> None:

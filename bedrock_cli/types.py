@@ -58,6 +58,8 @@ class TextRequest:
     #: `--cache-prompt`: where cachePoint blocks go ("system", "tools" or (message, block));
     #: they are added to the body only (tasks/caching.py), never to `messages`
     cache_points: list[Any] = field(default_factory=list)
+    #: additionalModelResponseFieldPaths: model fields to return in `TextResult.response_fields`
+    response_paths: list[str] = field(default_factory=list)
 
     def converse_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"modelId": self.model_id, "messages": self.messages}
@@ -82,6 +84,8 @@ class TextRequest:
             kwargs["guardrailConfig"] = self.guardrail
         if self.tool_config:
             kwargs["toolConfig"] = self.tool_config
+        if self.response_paths:
+            kwargs["additionalModelResponseFieldPaths"] = list(self.response_paths)
         if self.cache_points:
             from bedrock_cli.tasks.caching import with_cache_points
 
@@ -100,6 +104,7 @@ class TextResult:
     reasoning: str = ""
     partial: bool = False
     trace: dict[str, Any] | None = None
+    response_fields: dict[str, Any] = field(default_factory=dict)  # see `response_paths`
 
 
 @dataclass

@@ -171,14 +171,11 @@ def submit(app: AppContext, req: SubmitRequest) -> dict[str, Any]:
     finally:
         tmp.unlink(missing_ok=True)
     name = req.name or default_name()
-    response = app.runtime.call(
-        "bedrock", "create_model_invocation_job", jobName=name, roleArn=req.role_arn,
-        modelId=model_id, modelInvocationType=kind,
-        timeoutDurationInHours=req.timeout_hours,
-        inputDataConfig={"s3InputDataConfig": {"s3Uri": target.uri, "s3InputFormat": "JSONL"}},
-        outputDataConfig={"s3OutputDataConfig": {"s3Uri": dest.uri}},
-    )
-    arn = response["jobArn"]
+    from bedrock_cli.calls import JobSpec
+
+    arn = app.runtime.create_job(JobSpec(
+        name=name, role_arn=req.role_arn, model_id=model_id, invocation_type=kind,
+        timeout_hours=req.timeout_hours, input_uri=target.uri, output_uri=dest.uri))
     return {"job_id": arn.rsplit("/", 1)[-1], "job_arn": arn, "job_name": name,
             "model_id": model_id, "records": count, "bytes": size, "api": kind,
             "input_s3": target.uri, "output_s3": dest.uri + arn.rsplit("/", 1)[-1] + "/"}
@@ -188,30 +185,18 @@ def submit(app: AppContext, req: SubmitRequest) -> dict[str, Any]:
 
 
 def get_job(app: AppContext, job: str) -> dict[str, Any]:
-    response = dict(app.runtime.call("bedrock", "get_model_invocation_job", jobIdentifier=job))
-    response.pop("ResponseMetadata", None)
-    return response
+    return app.runtime.get_job(job)
 
 
 def list_jobs(app: AppContext, *, status: str | None = None, name_contains: str | None = None,
               limit: int = 50) -> list[dict[str, Any]]:
-    jobs: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"maxResults": min(limit, 1000), "sortOrder": "Descending"}
-    if status:
-        kwargs["statusEquals"] = status
-    if name_contains:
-        kwargs["nameContains"] = name_contains
-    while len(jobs) < limit:
-        page = app.runtime.call("bedrock", "list_model_invocation_jobs", **kwargs)
-        jobs.extend(page.get("invocationJobSummaries", []))
-        if not page.get("nextToken"):
-            break
-        kwargs["nextToken"] = page["nextToken"]
-    return jobs[:limit]
+    from bedrock_cli.calls import JobFilter
+
+    return app.runtime.list_jobs(JobFilter(status, name_contains, limit))
 
 
 def stop_job(app: AppContext, job: str) -> None:
-    app.runtime.call("bedrock", "stop_model_invocation_job", jobIdentifier=job)
+    app.runtime.stop_job(job)
 
 
 def progress_text(job: dict[str, Any]) -> str:

@@ -71,7 +71,8 @@ class State:
             "AWS_ENDPOINT_URL_BEDROCK_RUNTIME") or os.environ.get("AWS_ENDPOINT_URL"))
 
     def _note_date(self, what: str, response: Any) -> None:
-        date = _date_of(response)
+        """Note the clock skew a response's Date header shows (a response, or the date)."""
+        date = response if isinstance(response, str) else _date_of(response)
         if date:
             with contextlib.suppress(TypeError, ValueError):
                 self.dates.append((what, clock_skew(date, time.time())))
@@ -264,8 +265,7 @@ class State:
         model_id = resolution.model.id if resolution.model else \
             resolution.model_id.rsplit("/", 1)[-1].split(".", 1)[-1]
         try:
-            found = self.app.runtime.call("bedrock", "get_foundation_model_availability",
-                                          modelId=model_id)
+            found = self.app.runtime.model_availability(model_id)
         except ConfigError as err:
             return Check(label, WARN, f"{name}: could not check access: {err.message}",
                          "Allow bedrock:GetFoundationModelAvailability in IAM, or try a call: "
@@ -273,17 +273,17 @@ class State:
         except BedrockCliError as err:
             return Check(label, bad, f"{name} ({model_id}): {err.message}",
                          "Pick a model offered here: bedrock-cli models list --available")
-        self._note_date("bedrock", found)
+        self._note_date("bedrock", found.date)
         region = self.region
         problems = []
-        if found.get("authorizationStatus") not in (None, "AUTHORIZED"):
+        if found.authorization not in (None, "AUTHORIZED"):
             problems.append("not authorized for this account")
-        agreement = (found.get("agreementAvailability") or {}).get("status")
+        agreement = found.agreement
         if agreement not in (None, "AVAILABLE"):
             problems.append(f"model agreement {str(agreement).lower()}")
-        if found.get("entitlementAvailability") not in (None, "AVAILABLE"):
+        if found.entitlement not in (None, "AVAILABLE"):
             problems.append("no entitlement")
-        if found.get("regionAvailability") not in (None, "AVAILABLE"):
+        if found.region not in (None, "AVAILABLE"):
             problems.append(f"not offered in {region}")
         how = "GetFoundationModelAvailability, free"
         if not problems:

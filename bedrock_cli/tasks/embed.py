@@ -7,7 +7,6 @@ per record, so memory stays flat however long the file is.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,14 +121,12 @@ class Embedding:
 
 
 def embed(app: AppContext, emb: Embedder, text: str) -> Embedding:
-    from bedrock_cli.families.base import usage_from_headers
+    from bedrock_cli.calls import EmbedCall
 
     emb.check_text(text)
-    started = time.perf_counter()
-    response = app.runtime.invoke_raw(emb.model_id, json.dumps(emb.body(text)).encode())
-    headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+    answer = app.runtime.embed(EmbedCall(emb.model_id, emb.body(text)))
     try:
-        doc = json.loads(response["body"].read())
+        doc = json.loads(answer.body)
         if emb.family == TITAN:
             vector, tokens = doc["embedding"], doc.get("inputTextTokenCount")
         else:
@@ -139,12 +136,11 @@ def embed(app: AppContext, emb: Embedder, text: str) -> Embedding:
         raise ServiceError(f"The embeddings response had an unexpected shape ({exc}).",
                            "Run `bedrock-cli invoke` with the same model to see it.") from None
     if tokens is None:
-        usage = usage_from_headers(headers)
-        tokens = usage.input_tokens if usage is not None else 0
+        tokens = answer.header_tokens or 0
     emb.calls += 1
     emb.usage = Usage(emb.usage.input_tokens + int(tokens), 0,
                       emb.usage.input_tokens + int(tokens))
-    latency_ms = int((time.perf_counter() - started) * 1000)
+    latency_ms = answer.latency_ms
     app.meter.tokens(emb.model_id, Usage(int(tokens), 0, int(tokens)), latency_ms)
     return Embedding([float(v) for v in vector], int(tokens), latency_ms)
 

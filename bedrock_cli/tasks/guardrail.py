@@ -176,17 +176,15 @@ def check(app: AppContext, text: str, spec: str, source: str) -> CheckResult:
                                               "with `-`.")
     identifier, version = parse(spec)
     check_local_file(app)
+    from bedrock_cli.calls import GuardrailRequest
+
     try:
-        response = app.runtime.call(
-            "bedrock-runtime", "apply_guardrail", guardrailIdentifier=identifier,
-            guardrailVersion=version, source=source.upper(),
-            content=[{"text": {"text": text}}])
+        verdict = app.runtime.apply_guardrail(
+            GuardrailRequest(identifier, version, source.upper(), text))
     except BedrockCliError as err:
         raise explain(err, {"guardrailIdentifier": identifier}) from None
     return CheckResult(
         guardrail=identifier, version=version, source=source,
-        action=str(response.get("action", "NONE")),
-        action_reason=str(response.get("actionReason", "")), text=text,
-        outputs=[str(o.get("text", "")) for o in response.get("outputs") or []],
-        assessments=list(response.get("assessments") or []),
-        usage=dict(response.get("usage") or {}), backend=app.clients.backend)
+        action=verdict.action, action_reason=verdict.action_reason, text=text,
+        outputs=verdict.outputs, assessments=verdict.assessments, usage=verdict.usage,
+        backend=app.clients.backend)

@@ -22,6 +22,7 @@ from bedrock_cli.tasks import image_files as files
 
 if TYPE_CHECKING:
     from bedrock_cli.context import AppContext
+    from bedrock_cli.runtime import Runtime
     from bedrock_cli.tasks.image import Call, ImagePlan
 
 
@@ -89,7 +90,7 @@ def run(app: AppContext, plan: ImagePlan,
     started = time.perf_counter()
     try:
         for call in plan.calls:
-            _one(app, plan, call, metadata, outcome)
+            _one(app.runtime, plan, call, metadata, outcome)
             if on_call is not None:
                 on_call(len(outcome.images))
     except (BedrockCliError, KeyboardInterrupt) as exc:
@@ -101,22 +102,11 @@ def run(app: AppContext, plan: ImagePlan,
     return outcome
 
 
-def _one(app: AppContext, plan: ImagePlan, call: Call, metadata: str,
+def _one(runtime: Runtime, plan: ImagePlan, call: Call, metadata: str,
          outcome: ImageOutcome) -> None:
-    body = plan.family.build(call.request)
-    try:
-        response = app.runtime.call(
-            "bedrock-runtime", "invoke_model", modelId=plan.model_id, body=json.dumps(body),
-            contentType="application/json", accept="application/json",
-            requestMetadata=metadata)
-        data = json.loads(response["body"].read())
-    except ValueError:
-        raise ServiceError("The model's response is not JSON.", "Retry the request.") from None
-    try:
-        result = plan.family.parse(data if isinstance(data, dict) else {}, call.request.count)
-    except Exception as exc:  # a field of the wrong type, not base64, ...: a broken answer
-        raise ServiceError(f"The model's response could not be read ({exc}).",
-                           "Retry the request.") from None
+    from bedrock_cli.calls import ImageCall
+
+    result = runtime.image(ImageCall(plan.model_id, plan.family, call.request, metadata))
     outcome.blocked += result.blocked
     outcome.errors += result.errors
     asked = (call.request.width, call.request.height)

@@ -187,18 +187,17 @@ def run(app: AppContext, inp: SampleInput,
 def _exact(app: AppContext, inp: SampleInput, request: TextRequest, tgt: common.Target,
            text: str) -> SampleResult:
     started = time.perf_counter()
-    kwargs = request.converse_kwargs()
-    kwargs["additionalModelResponseFieldPaths"] = [f"/{EXACT_FIELD}"]
+    request.response_paths = [f"/{EXACT_FIELD}"]
     try:
-        response = app.runtime.call("bedrock-runtime", "converse", **kwargs)
+        answer = app.runtime.converse(request)
     except ServiceError as err:
         _record(app, inp, tgt, text, None, status="error", error=err.message,
                 latency_ms=_since(started))
         if err.code in ("ValidationException", "validationException"):
             raise _not_exact(inp, tgt, f" (Bedrock said: {err.message})") from None
         raise
-    usage = Usage.from_converse(response.get("usage"))
-    table = (response.get("additionalModelResponseFields") or {}).get(EXACT_FIELD)
+    usage = answer.usage
+    table = answer.response_fields.get(EXACT_FIELD)
     if not isinstance(table, dict) or not isinstance(table.get("tokens"), list):
         _record(app, inp, tgt, text, None, status="error", latency_ms=_since(started),
                 error="no next-token table in the response", usage=usage)

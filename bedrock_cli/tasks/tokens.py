@@ -45,13 +45,11 @@ def count(app: AppContext, text: str, model: str | None = None,
 
         joined = "\n\n".join(part for part in (system, text) if part)
         return TokenCount(count_tokens(joined), name, resolution.model_id, False, None)
-    converse: dict[str, Any] = {"messages": [{"role": "user", "content": [{"text": text}]}]}
-    if system:
-        converse["system"] = [{"text": system}]
     # CountTokens is called with the foundation-model id (whether it takes inference-profile
     # ids is UNVERIFIED).
     model_id = found.id if found is not None else resolution.model_id
-    response = app.runtime.call("bedrock-runtime", "count_tokens", modelId=model_id,
-                                input={"converse": converse})
-    return TokenCount(int(response["inputTokens"]), name, model_id, True,
-                      app.clients.backend)
+    from bedrock_cli.calls import TokenCountRequest
+
+    counted = app.runtime.count_tokens(TokenCountRequest(
+        model_id, [{"role": "user", "content": [{"text": text}]}], [system] if system else []))
+    return TokenCount(counted, name, model_id, True, app.clients.backend)
