@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from bedrock_cli.clients import Clients
     from bedrock_cli.history import History
     from bedrock_cli.metering import Meter
+    from bedrock_cli.recorder import Recorder
     from bedrock_cli.runtime import Runtime
 
 
@@ -33,7 +34,7 @@ class AppContext:
     def runtime(self) -> Runtime:
         from bedrock_cli.runtime import Runtime
 
-        return Runtime(self.clients, on_usage=self.meter.tokens)
+        return Runtime(self.clients, on_usage=self.recorder.tokens)
 
     @cached_property
     def meter(self) -> Meter:
@@ -42,23 +43,18 @@ class AppContext:
 
         return Meter()
 
+    @cached_property
+    def recorder(self) -> Recorder:
+        """Around every call: metering, pricing, history, partial results, usage lines."""
+        from bedrock_cli.recorder import Recorder
+
+        return Recorder(self.meter, lambda: self.history, lambda: self.clients.backend,
+                        self.output)
+
     def report_usage(self) -> None:
-        """Print the calls not reported yet as one line on stderr (a JSON object under
-        --json), when --usage (or the `usage` setting) asks for it."""
-        if not self.settings.values.get("usage") or "meter" not in self.__dict__:
-            return
-        from bedrock_cli import metering
-
-        entries = self.meter.take()
-        if not entries:
-            return
-        if self.output.json_mode:
-            import json
-
-            self.output.stderr.write(json.dumps(metering.as_json(entries)) + "\n")
-            self.output.stderr.flush()
-        else:
-            self.output.info(metering.line(entries))
+        """Print the calls not reported yet when --usage (or the `usage` setting) asks."""
+        if self.settings.values.get("usage") and "meter" in self.__dict__:
+            self.recorder.report_usage()
 
     @cached_property
     def history(self) -> History | None:

@@ -54,13 +54,19 @@ def embed(
         return
     content = textarg.read(text, files=True)
     one = task.embed(app, emb, content)
-    history_id = task.record(app, emb, content, f"[{len(one.vector)}-dimensional embedding]",
-                             one.latency_ms)
+    history_id = _log(app, emb, content, f"[{len(one.vector)}-dimensional embedding]",
+                      one.latency_ms)
     if app.output.json_mode:
         line = json.dumps(task.result_json(app, emb, one, history_id), ensure_ascii=False)
     else:
         line = json.dumps(one.vector, separators=(",", ":"))
     _emit(app, target, [line])
+
+
+def _log(app: AppContext, emb: task.Embedder, prompt: str, response: str, latency_ms: int,
+         error: str | None = None) -> str | None:
+    return app.recorder.log(task.history_record(emb, prompt, response, latency_ms,
+                                                backend=app.recorder.backend, error=error))
 
 
 def _emit(app: AppContext, target: AtomicOutput | None, lines: Any) -> None:
@@ -87,9 +93,9 @@ def _many(app: AppContext, emb: task.Embedder, path: Path, target: AtomicOutput 
         _emit(app, target, lines())
     except (BedrockCliError, KeyboardInterrupt) as exc:
         message = "Interrupted." if isinstance(exc, KeyboardInterrupt) else exc.message
-        task.record(app, emb, prompt, f"{counts['done']} embeddings", 0, error=message)
+        _log(app, emb, prompt, f"{counts['done']} embeddings", 0, error=message)
         raise
-    task.record(app, emb, prompt, f"{counts['done']} embeddings, {counts['failed']} failed", 0)
+    _log(app, emb, prompt, f"{counts['done']} embeddings, {counts['failed']} failed", 0)
     app.output.notice(f"{counts['done']} embedded, {counts['failed']} failed "
                       f"({emb.usage.input_tokens} input tokens).")
     if counts["failed"]:

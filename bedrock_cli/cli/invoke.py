@@ -60,11 +60,11 @@ def invoke(
                 _print_body(app, response)
     except (BedrockCliError, KeyboardInterrupt) as exc:
         error = "Interrupted." if isinstance(exc, KeyboardInterrupt) else exc.message
-        task.record(app, call, raw, _text(received), error=error)
+        _log(app, call, raw, _text(received), error)
         if isinstance(exc, BedrockCliError) and "Malformed input request" in exc.message:
             exc.hint = "Check the body against the model family's format (docs/invoke.md)."
         raise
-    task.record(app, call, raw, _text(received))
+    _log(app, call, raw, _text(received))
     if target is not None:
         output.notice(f"Wrote {target.path}")
 
@@ -100,3 +100,10 @@ def _print_body(app: AppContext, response: bytes) -> None:
         app.output.write(response.decode("utf-8", errors="replace").rstrip("\n") + "\n")
         return
     app.output.json(doc)
+
+
+def _log(app: AppContext, call: task.Invocation, raw: bytes, response: str,
+         error: str | None = None) -> None:
+    recorder = app.recorder
+    recorder.log(task.history_record(call, raw, response, backend=recorder.backend,
+                                     cost=recorder.price(call.model, call.usage), error=error))

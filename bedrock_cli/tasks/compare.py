@@ -85,11 +85,10 @@ def run(app: AppContext, inp: CompareInput,
     text = prompt_text(inp.prompt, inp.stdin_text)
     plans = [_plan(app, name, inp) for name in inp.models]
     runnable = [p for p in plans if p.target is not None]
-    fanout.use_pool(app, len(runnable))
+    runtime = fanout.pooled(app.runtime, len(runnable))
+    recorder = app.recorder
 
     def call(plan: Plan) -> Outcome:
-        from bedrock_cli.tasks.textcall import run as run_call
-
         tgt = plan.target
         assert tgt is not None
         request = common.request(tgt, [{"text": text}], task="compare", system=inp.system,
@@ -97,7 +96,7 @@ def run(app: AppContext, inp: CompareInput,
                                  temperature=inp.sampling.temperature)
         log = CallLog(command="compare", model_name=tgt.name, prompt=text,
                       params=inp.sampling.as_dict())
-        return run_call(app, request, tgt.model, log, stream=False)
+        return recorder.text(runtime, request, tgt.model, log, stream=False)
 
     done = fanout.run_all(runnable, call, len(runnable), fail_fast=False, on_done=on_done)
     for plan, result in zip(runnable, done, strict=True):

@@ -296,7 +296,7 @@ class State:
 
     def _tiny_converse(self, label: str, name: str, resolution: Resolution, via: str,
                        bad: str) -> Check:
-        from bedrock_cli.tasks.textcall import price
+        from bedrock_cli.recorder import Recorder
         from bedrock_cli.types import TextRequest
 
         request = TextRequest(model_id=resolution.model_id, messages=[
@@ -307,7 +307,7 @@ class State:
         except BedrockCliError as err:
             return Check(label, bad, f"{name}: a 1-token Converse call failed: {err.message}",
                          err.hint)
-        cost = price(resolution.model, result.usage)
+        cost = Recorder.price(resolution.model, result.usage)
         spent = "cost unknown" if cost is None else f"${cost:.6f}"
         return Check(label, OK, f"{name}: answered a 1-token Converse call{via} ({spent})")
 

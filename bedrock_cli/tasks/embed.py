@@ -18,6 +18,7 @@ from bedrock_cli.types import Usage
 if TYPE_CHECKING:
     from bedrock_cli.catalog import ModelInfo
     from bedrock_cli.context import AppContext
+    from bedrock_cli.history import CallRecord
 
 TITAN, COHERE = "titan-embed", "cohere-embed"
 
@@ -141,7 +142,7 @@ def embed(app: AppContext, emb: Embedder, text: str) -> Embedding:
     emb.usage = Usage(emb.usage.input_tokens + int(tokens), 0,
                       emb.usage.input_tokens + int(tokens))
     latency_ms = answer.latency_ms
-    app.meter.tokens(emb.model_id, Usage(int(tokens), 0, int(tokens)), latency_ms)
+    app.recorder.tokens(emb.model_id, Usage(int(tokens), 0, int(tokens)), latency_ms)
     return Embedding([float(v) for v in vector], int(tokens), latency_ms)
 
 
@@ -161,9 +162,9 @@ def result_json(app: AppContext, emb: Embedder, one: Embedding,
 
 
 def cost(emb: Embedder) -> float | None:
-    from bedrock_cli.tasks.textcall import price
+    from bedrock_cli.recorder import Recorder
 
-    return price(emb.model, emb.usage)
+    return Recorder.price(emb.model, emb.usage)
 
 
 # ---------------------------------------------------------------------------- --many
@@ -228,22 +229,16 @@ def many(app: AppContext, emb: Embedder, path: Path) -> Iterator[dict[str, Any]]
                "input_tokens": one.input_tokens}
 
 
-def record(app: AppContext, emb: Embedder, prompt: str, response: str, latency_ms: int,
-           error: str | None = None) -> str | None:
-    history = app.history
-    if history is None:
-        return None
+def history_record(emb: Embedder, prompt: str, response: str, latency_ms: int, *,
+                   backend: str, error: str | None = None) -> CallRecord:
+    """What history keeps of an embeddings run (the vectors are not kept)."""
     from bedrock_cli.history import CallRecord
 
-    try:
-        return history.record(CallRecord(
-            command="embed", status="error" if error else "complete", model=emb.model_name,
-            model_id=emb.model_id, backend=app.clients.backend, prompt=prompt,
-            params={k: v for k, v in (("dimensions", emb.dimensions),
-                                      ("normalize", emb.normalize),
-                                      ("input_type", emb.input_type)) if v is not None},
-            response=response, usage=emb.usage.to_dict(), cost_usd=cost(emb),
-            latency_ms=latency_ms, error=error))
-    except Exception as exc:  # history must never cost the user their result
-        app.output.warn(f"could not write history ({exc}); the call is not logged.")
-        return None
+    return CallRecord(
+        command="embed", status="error" if error else "complete", model=emb.model_name,
+        model_id=emb.model_id, backend=backend, prompt=prompt,
+        params={k: v for k, v in (("dimensions", emb.dimensions),
+                                  ("normalize", emb.normalize),
+                                  ("input_type", emb.input_type)) if v is not None},
+        response=response, usage=emb.usage.to_dict(), cost_usd=cost(emb),
+        latency_ms=latency_ms, error=error)

@@ -22,6 +22,7 @@ from bedrock_cli.tasks import image_files as files
 
 if TYPE_CHECKING:
     from bedrock_cli.context import AppContext
+    from bedrock_cli.history import CallRecord
     from bedrock_cli.runtime import Runtime
     from bedrock_cli.tasks.image import Call, ImagePlan
 
@@ -96,9 +97,12 @@ def run(app: AppContext, plan: ImagePlan,
     except (BedrockCliError, KeyboardInterrupt) as exc:
         outcome.failure = exc
     outcome.latency_ms = int((time.perf_counter() - started) * 1000)
-    outcome.cost_usd = _cost(plan, len(outcome.images))
-    app.meter.images(plan.model, len(outcome.images), outcome.cost_usd, outcome.latency_ms)
-    outcome.history_id = _record(app, plan, outcome, outcome.failure)
+    first = plan.calls[0].request
+    outcome.cost_usd = app.recorder.image_price(
+        plan.model, len(outcome.images), quality=first.quality, width=plan.width,
+        height=plan.height, steps=first.steps)
+    app.recorder.images(plan.model, len(outcome.images), outcome.cost_usd, outcome.latency_ms)
+    outcome.history_id = app.recorder.log(_history_record(plan, outcome, outcome.failure))
     return outcome
 
 
@@ -153,40 +157,22 @@ def _readable() -> Iterator[None]:
                            "Retry the request.") from None
 
 
-def _cost(plan: ImagePlan, images: int) -> float | None:
-    from bedrock_cli.catalog import estimate_cost
-
-    usage: dict[str, Any] = {"images": images,
-                             "image_quality": plan.calls[0].request.quality or "standard"}
-    if plan.width and plan.height:
-        usage["image_width"], usage["image_height"] = plan.width, plan.height
-    if plan.calls[0].request.steps:
-        usage["steps"] = plan.calls[0].request.steps
-    return estimate_cost(plan.model, usage) if images else 0.0
-
-
-def _record(app: AppContext, plan: ImagePlan, outcome: ImageOutcome,
-            failure: BaseException | None) -> str | None:
-    history = app.history
-    if history is None:
-        return None
+def _history_record(plan: ImagePlan, outcome: ImageOutcome,
+                    failure: BaseException | None) -> CallRecord:
+    """What history keeps of the run: the files written, not the images."""
     from bedrock_cli.history import CallRecord
 
     status = "complete" if failure is None and not outcome.blocked and not outcome.errors \
         else ("partial" if outcome.images else "error")
     error = (str(getattr(failure, "message", "Interrupted.")) if failure is not None
              else "; ".join(outcome.blocked + outcome.errors) or None)
-    try:
-        return history.record(CallRecord(
-            command="image", status=status, model=plan.model.id, model_id=plan.model_id,
-            backend=outcome.backend, prompt=plan.prompt or None,
-            params={**plan.params, "files": [str(p) for p in outcome.files]},
-            response="\n".join(str(p) for p in outcome.files) or None,
-            stop_reason="content_filtered" if outcome.blocked else None,
-            cost_usd=outcome.cost_usd, latency_ms=outcome.latency_ms, error=error))
-    except Exception as exc:  # history must never cost the user their images
-        app.output.warn(f"could not write history ({exc}); the call is not logged.")
-        return None
+    return CallRecord(
+        command="image", status=status, model=plan.model.id, model_id=plan.model_id,
+        backend=outcome.backend, prompt=plan.prompt or None,
+        params={**plan.params, "files": [str(p) for p in outcome.files]},
+        response="\n".join(str(p) for p in outcome.files) or None,
+        stop_reason="content_filtered" if outcome.blocked else None,
+        cost_usd=outcome.cost_usd, latency_ms=outcome.latency_ms, error=error)
 
 
 def final_error(outcome: ImageOutcome) -> BaseException | None:

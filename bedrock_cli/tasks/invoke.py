@@ -20,6 +20,7 @@ from bedrock_cli.types import TextRequest, Usage
 if TYPE_CHECKING:
     from bedrock_cli.catalog import ModelInfo
     from bedrock_cli.context import AppContext
+    from bedrock_cli.history import CallRecord
 
 APIS = ("converse", "invoke")
 MAX_BODY_BYTES = 25 * 1024 * 1024  # InvokeModel's request limit is about 25 MB (UNVERIFIED)
@@ -102,7 +103,7 @@ def invoke(app: AppContext, call: Invocation, body: bytes) -> bytes:
     call.latency_ms = int(headers.get(LATENCY_HEADER) or
                           (time.perf_counter() - call.started) * 1000)
     if reported is not None:  # image models report no tokens: nothing to meter
-        app.meter.tokens(call.model_id, call.usage, call.latency_ms)
+        app.recorder.tokens(call.model_id, call.usage, call.latency_ms)
     return bytes(raw)
 
 
@@ -125,33 +126,24 @@ def invoke_stream(app: AppContext, call: Invocation, body: bytes) -> Iterator[by
     call.usage = state.usage or Usage()
     call.latency_ms = state.latency_ms or int((time.perf_counter() - call.started) * 1000)
     if state.usage is not None:
-        app.meter.tokens(call.model_id, call.usage, call.latency_ms)
+        app.recorder.tokens(call.model_id, call.usage, call.latency_ms)
 
 
-def record(app: AppContext, call: Invocation, body: bytes, response: str,
-           error: str | None = None) -> str | None:
-    """Log the call in history (bodies are cut at 100,000 characters)."""
-    history = app.history
-    if history is None:
-        return None
+def history_record(call: Invocation, body: bytes, response: str, *, backend: str,
+                   cost: float | None, error: str | None = None) -> CallRecord:
+    """What history keeps of the call (bodies are cut at 100,000 characters)."""
     from bedrock_cli.history import CallRecord
-    from bedrock_cli.tasks.textcall import price
 
     def cut(text: str) -> str:
         return text if len(text) <= HISTORY_BODY_CHARS else \
             text[:HISTORY_BODY_CHARS] + f"… [{len(text)} characters]"
 
-    try:
-        return history.record(CallRecord(
-            command="invoke", status=("partial" if response else "error") if error
-            else call.status,
-            model=call.model_name, model_id=call.model_id, backend=app.clients.backend,
-            prompt=cut(body.decode("utf-8", errors="replace")), response=cut(response),
-            usage=call.usage.to_dict(), cost_usd=price(call.model, call.usage),
-            latency_ms=call.latency_ms, error=error))
-    except Exception as exc:  # history must never cost the user their answer
-        app.output.warn(f"could not write history ({exc}); the call is not logged.")
-        return None
+    return CallRecord(
+        command="invoke", status=("partial" if response else "error") if error
+        else call.status,
+        model=call.model_name, model_id=call.model_id, backend=backend,
+        prompt=cut(body.decode("utf-8", errors="replace")), response=cut(response),
+        usage=call.usage.to_dict(), cost_usd=cost, latency_ms=call.latency_ms, error=error)
 
 
 # ---------------------------------------------------------------------------- -o FILE

@@ -159,10 +159,10 @@ def run(app: AppContext, inp: SampleInput,
     if inp.exact:
         return _exact(app, inp, request, tgt, text)
     concurrency = min(inp.concurrency or DEFAULT_CONCURRENCY, inp.n)
-    fanout.use_pool(app, concurrency)
+    runtime = fanout.pooled(app.runtime, concurrency)
     started = time.perf_counter()
     try:
-        done = fanout.run_all([request] * inp.n, app.runtime.converse, concurrency,
+        done = fanout.run_all([request] * inp.n, runtime.converse, concurrency,
                               fail_fast=True, on_done=on_progress,
                               interrupted="Interrupted; nothing was tallied.")
     except BedrockCliError as err:
@@ -235,9 +235,9 @@ def _add(total: Usage, u: Usage) -> None:
 
 
 def _price(tgt: common.Target, usage: Usage) -> float | None:
-    from bedrock_cli.tasks.textcall import price
+    from bedrock_cli.recorder import Recorder
 
-    return price(tgt.model, usage)
+    return Recorder.price(tgt.model, usage)
 
 
 def summary_text(result: SampleResult) -> str:
@@ -252,22 +252,15 @@ def summary_text(result: SampleResult) -> str:
 def _record(app: AppContext, inp: SampleInput, tgt: common.Target, text: str,
             result: SampleResult | None, *, status: str, latency_ms: int | None = None,
             error: str | None = None, usage: Usage | None = None) -> str | None:
-    history = app.history
-    if history is None:
-        return None
     from bedrock_cli.history import CallRecord
 
     logged = {"n": None if inp.exact else inp.n, "exact": inp.exact,
               **inp.sampling.as_dict()}
-    try:
-        return history.record(CallRecord(
-            command="sample", status=status, model=tgt.name, model_id=tgt.model_id,
-            backend=app.clients.backend, prompt=text, params=logged,
-            response=summary_text(result) if result else None,
-            usage=(result.usage if result else usage or Usage()).to_dict(),
-            cost_usd=result.cost_usd if result else None,
-            latency_ms=result.latency_ms if result else latency_ms, error=error,
-        ))
-    except Exception as exc:  # history must never cost the user their result
-        app.output.warn(f"could not write history ({exc}); this run is not logged.")
-        return None
+    return app.recorder.log(CallRecord(
+        command="sample", status=status, model=tgt.name, model_id=tgt.model_id,
+        backend=app.recorder.backend, prompt=text, params=logged,
+        response=summary_text(result) if result else None,
+        usage=(result.usage if result else usage or Usage()).to_dict(),
+        cost_usd=result.cost_usd if result else None,
+        latency_ms=result.latency_ms if result else latency_ms, error=error,
+    ))
