@@ -71,30 +71,33 @@ class AppContext:
 
         return get_catalog()
 
-    def resolve_model(self, name: str | None, *, kind: str = "model") -> Resolution:
-        """Alias, catalog id, Bedrock-shaped id or ARN → what to call in this region."""
+    def resolve_model(self, name: str | None, *, kind: str = "model",
+                      clients: Clients | None = None) -> Resolution:
+        """Alias, catalog id, Bedrock-shaped id or ARN → what to call in this region (of
+        `clients` when given: `doctor` uses its own)."""
         from bedrock_cli.catalog import UnknownModelError
 
+        clients = clients or self.clients
         wanted = name or str(getattr(self.settings, kind))
         try:
-            resolution = self.catalog.resolve(wanted, self.clients.region)
+            resolution = self.catalog.resolve(wanted, clients.region)
         except UnknownModelError as exc:
             raise unknown_model(wanted, exc.suggestions) from None
         if resolution.model is None and resolution.profile is None and \
                 not wanted.lower().startswith("arn:"):
-            resolution = self._listed(wanted) or resolution
+            resolution = self._listed(wanted, clients) or resolution
         if resolution.profile:
             self.output.debug(
                 f"debug: {wanted} is called through the inference profile {resolution.model_id}"
             )
         return resolution
 
-    def _listed(self, model_id: str) -> Resolution | None:
+    def _listed(self, model_id: str, clients: Clients) -> Resolution | None:
         """A model id the shipped catalog does not know, routed by the cached account listing
         (`models refresh`); read from disk only in this case, never fetched."""
         from bedrock_cli.catalog.live import route
 
-        return route(self.settings.data_dir, self.clients, self.catalog, model_id)
+        return route(self.settings.data_dir, clients, self.catalog, model_id)
 
     def close(self) -> Any:
         if "history" in self.__dict__ and self.history is not None:

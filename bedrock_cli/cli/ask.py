@@ -38,8 +38,8 @@ def ask(
     cache_prompt: CachePrompt = False,
 ) -> None:
     """Answer a question from the given context (citing file and lines) or about images."""
-    from bedrock_cli.tasks import ask as task
     from bedrock_cli.tasks import tuning
+    from bedrock_cli.tasks.ask import question as task
 
     prep = task.prepare(app, task.AskInput(
         question=question, contexts=list(context or []), images=list(image or []),

@@ -78,8 +78,8 @@ def image(
 ) -> None:
     """Generate or edit images (Nova Canvas, Titan Image, Stability, SDXL)."""
     from bedrock_cli.output import images as show
-    from bedrock_cli.tasks import image as task
-    from bedrock_cli.tasks import image_run
+    from bedrock_cli.tasks.image import plan as task
+    from bedrock_cli.tasks.image import run as image_run
 
     text = prompt if prompt is not None else read_stdin()
     inp = task.ImageInput(

@@ -2,7 +2,7 @@
 
 No printing and no calls here: `build` refuses (exit 2) everything Bedrock would refuse —
 sizes, seeds, cfg, steps, strengths, prompt lengths, counts, input images — names the nearest
-valid value, and plans where every image will be written. `image_run.run` makes the calls.
+valid value, and plans where every image will be written. `run.run` makes the calls.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.errors import UsageError
 from bedrock_cli.families.images import ImageFamily, ImageRequest, family_for
-from bedrock_cli.tasks import image_checks as checks
-from bedrock_cli.tasks import image_files as files
-from bedrock_cli.tasks.image_inputs import InputImage, extend_canvas, load, same_size
+from bedrock_cli.tasks.image import checks, files
+from bedrock_cli.tasks.image.inputs import InputImage, extend_canvas, load, same_size
 
 if TYPE_CHECKING:
     from bedrock_cli.catalog import ImageLimits, ModelInfo

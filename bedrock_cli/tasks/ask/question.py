@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from bedrock_cli import retrieval
 from bedrock_cli.errors import UsageError
-from bedrock_cli.tasks import ask_images, common
+from bedrock_cli.tasks import common
+from bedrock_cli.tasks.ask import images as ask_images
 from bedrock_cli.tasks.textcall import CallLog
 
 if TYPE_CHECKING:

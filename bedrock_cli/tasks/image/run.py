@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 from bedrock_cli.errors import BedrockCliError, BlockedError, InterruptedByUser, ServiceError
 from bedrock_cli.families.images import METADATA_STEPS, METADATA_TASK
 from bedrock_cli.paths import atomic_write
-from bedrock_cli.tasks import image_files as files
+from bedrock_cli.tasks.image import files
 
 if TYPE_CHECKING:
     from bedrock_cli.context import AppContext
     from bedrock_cli.history import CallRecord
     from bedrock_cli.runtime import Runtime
-    from bedrock_cli.tasks.image import Call, ImagePlan
+    from bedrock_cli.tasks.image.plan import Call, ImagePlan
 
 
 @dataclass
