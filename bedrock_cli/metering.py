@@ -41,7 +41,9 @@ def _model_for(model_id: str) -> ModelInfo | None:
     return get_catalog().find(model_id)
 
 
-def token_cost(model: ModelInfo | None, usage: Usage) -> float | None:
+def token_cost(model: ModelInfo | None, usage: Usage, *, batch: bool = False) -> float | None:
+    """The one price of a text or embeddings call (`Recorder.price`): the catalog's rates for
+    the tokens (Batch Inference's discount with `batch`); None when a rate is unknown."""
     from bedrock_cli.catalog import estimate_cost
 
     return estimate_cost(model, {
@@ -49,7 +51,7 @@ def token_cost(model: ModelInfo | None, usage: Usage) -> float | None:
         "output_tokens": usage.output_tokens,
         "cache_read_tokens": usage.cache_read_tokens,
         "cache_write_tokens": usage.cache_write_tokens,
-    })
+    }, batch=batch)
 
 
 class Meter:

@@ -246,9 +246,9 @@ def fetch(
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT.")] = False,
 ) -> None:
     """Download a finished job's results as `batch run`-style JSON lines."""
-    from bedrock_cli.batch import jobs
+    from bedrock_cli.batch import fetch as batch_fetch
 
-    fetched = jobs.fetch(app, job, output, force=force)
+    fetched = batch_fetch.fetch(app, job, output, force=force)
     out = app.output
     tokens = fetched.manifest.get("inputTokenCount", 0) + fetched.manifest.get(
         "outputTokenCount", 0)
@@ -258,7 +258,7 @@ def fetch(
     else:
         out.notice(f"Wrote {fetched.ok + fetched.failed} results to {output}: {fetched.ok} "
                    f"succeeded, {fetched.failed} failed; {tokens:,} tokens.")
-    jobs.fetch_outcome(fetched, output)
+    batch_fetch.fetch_outcome(fetched, output)
 
 
 @common_command
