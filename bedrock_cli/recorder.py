@@ -139,6 +139,16 @@ class Recorder:
             self.output.warn(f"could not write history ({exc}); the call is not logged.")
             return None
 
+    def set_response(self, history_id: str | None, response: str) -> None:
+        """Replace a logged call's response (extract keeps the raw answer, not the text)."""
+        history = self._history()
+        if history is None or not history_id:
+            return
+        try:
+            history.set_response(history_id, response)
+        except Exception as exc:  # history must never cost the user their answer
+            self.output.warn(f"could not update history ({exc}).")
+
     # -- a text call, streamed or not, kept even when it breaks off ------------------------
     def text(
         self,

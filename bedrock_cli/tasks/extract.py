@@ -161,14 +161,6 @@ def _retry_request(prep: Prepared, outcome: Outcome, problem: str,
     return replace(prep.request, messages=messages)
 
 
-def _log_answer(app: AppContext, outcome: Outcome, raw: str) -> None:
-    if app.history is not None and outcome.history_id:
-        try:
-            app.history.set_response(outcome.history_id, raw)
-        except Exception as exc:  # history must never cost the user their answer
-            app.output.warn(f"could not update history ({exc}).")
-
-
 def extract(app: AppContext, prep: Prepared) -> Extracted:
     from dataclasses import replace
 
@@ -176,7 +168,7 @@ def extract(app: AppContext, prep: Prepared) -> Extracted:
 
     first = run(app, prep.request, prep.tgt.model, prep.log, stream=False)
     data, problem, raw, use_id = _answer(prep, first)
-    _log_answer(app, first, raw)
+    app.recorder.set_response(first.history_id, raw)
     outcomes = [first]
     if problem:
         app.output.notice(f"The answer did not match the schema ({problem}); asking again.")
@@ -185,7 +177,7 @@ def extract(app: AppContext, prep: Prepared) -> Extracted:
         second = run(app, _retry_request(prep, first, problem, use_id), prep.tgt.model, log,
                      stream=False)
         data, problem, raw, _ = _answer(prep, second)
-        _log_answer(app, second, raw)
+        app.recorder.set_response(second.history_id, raw)
         outcomes.append(second)
         if problem:
             raise ServiceError(f"The model's answer does not match the schema after a retry: "
