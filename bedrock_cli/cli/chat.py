@@ -133,16 +133,17 @@ def _session(app: AppContext, model: str | None, system: str | None, template: s
     from bedrock_cli.templates import INPUT, variables
 
     pairs = template_values(param)
-    saved = templating.load(app, template, pairs)
+    saved = templating.load(app, template, pairs, app.output.notice)
     if saved is None:
-        return ChatSession(app, model=model, system=system, tuning=tune), None
+        return ChatSession(app, model=model, system=system, tuning=tune,
+                           notice=app.output.notice), None
     tune.sampling = templating.sampling(saved, Sampling())
     uses_input = INPUT in variables(saved.prompt)
     filled = templating.fill(saved, pairs, "" if uses_input else None, system=system,
                              model=model)  # every variable but {input} checked here
     wrap = (lambda text: templating.fill(saved, pairs, text).prompt) if uses_input else None
     session = ChatSession(app, model=filled.model, system=filled.system, tuning=tune,
-                          wrap=wrap)
+                          wrap=wrap, notice=app.output.notice)
     opening = filled.prompt if saved.prompt and not uses_input else None
     return session, opening
 

@@ -89,7 +89,7 @@ def generate(
     sampling = Sampling(max_tokens=max_tokens, temperature=temperature, top_p=top_p,
                         top_k=top_k, stop=list(stop or []), seed=seed)
     pairs = template_values(param)
-    saved = templating.load(app, template, pairs)
+    saved = templating.load(app, template, pairs, app.output.notice)
     if saved is not None:  # {input} is the argument and/or stdin
         given = "\n\n".join(p.rstrip("\n") for p in (prompt, stdin_text) if p and p.strip())
         filled = templating.fill(saved, pairs, given or None, system=system, model=model)
@@ -140,7 +140,7 @@ def run_and_render(app: AppContext, request: TextRequest, model_info: ModelInfo 
                               hide_reasoning=hide_reasoning)
     except BedrockCliError as err:
         raise guardrail_task.explain(err, request.guardrail) from None
-    guardrail_task.after(app, outcome.result, request.guardrail)
+    guardrail_task.after(outcome.result, request.guardrail, app.output.debug)
     return outcome
 
 

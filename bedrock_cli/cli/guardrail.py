@@ -8,7 +8,8 @@ Adding guardrails to a Converse command takes one parameter and one line::
     request.guardrail = guardrail_task.converse_config(guardrail)
 
 (`generate.run_and_render` then shows the trace under --debug and exits 6 on intervention;
-commands that render on their own call `guardrail_task.after(app, result, request.guardrail)`.)
+commands that render on their own call
+`guardrail_task.after(result, request.guardrail, app.output.debug)`.)
 """
 
 from __future__ import annotations

@@ -29,6 +29,8 @@ def refresh(app_ctx: AppContext, max_age: MaxAge = None) -> None:
 
     age = task.parse_age(max_age) if max_age is not None else None
     lst = task.listing(app_ctx, max_age=age)
+    for warning in lst.warnings:
+        app_ctx.output.warn(warning)
     summary = lst.summary()
     out = app_ctx.output
     if out.json_mode:
@@ -58,6 +60,8 @@ def list_available(app_ctx: AppContext, provider: str | None, modality: str | No
 
     age = task.parse_age(max_age) if max_age is not None else task.live.DEFAULT_MAX_AGE
     lst = task.listing(app_ctx, max_age=age)
+    for warning in lst.warnings:
+        app_ctx.output.warn(warning)
     out = app_ctx.output
     if lst.fetched:
         out.notice(f"Fetched the model list for {lst.region}; cached for "

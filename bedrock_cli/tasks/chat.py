@@ -90,8 +90,10 @@ def _text_of(message: dict[str, Any]) -> str:
 class ChatSession:
     def __init__(self, app: AppContext, *, model: str | None = None,
                  system: str | None = None, tuning: Tuning | None = None,
-                 wrap: Callable[[str], str] | None = None) -> None:
+                 wrap: Callable[[str], str] | None = None,
+                 notice: Callable[[str], None] | None = None) -> None:
         self.app = app
+        self.notice = notice or (lambda _note: None)  # the command shows the tuning notes
         self.tgt = common.target(app, model)
         self.system = system
         self.messages: list[dict[str, Any]] = []
@@ -145,7 +147,7 @@ class ChatSession:
             for note in tuning.apply(request, self.tgt.model, self.tgt.name, self.tuning):
                 if note not in self._noted:
                     self._noted.add(note)
-                    self.app.output.notice(note)
+                    self.notice(note)
             log.params.update(tuning.log_params(self.tuning))
         received: list[str] = []
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -161,7 +162,10 @@ def _retry_request(prep: Prepared, outcome: Outcome, problem: str,
     return replace(prep.request, messages=messages)
 
 
-def extract(app: AppContext, prep: Prepared) -> Extracted:
+def extract(app: AppContext, prep: Prepared,
+            on_retry: Callable[[str], None] | None = None) -> Extracted:
+    """Call, check the answer against the schema, and ask once more when it does not match
+    (``on_retry`` is told why, before the second call)."""
     from dataclasses import replace
 
     from bedrock_cli.tasks.common import combine
@@ -171,7 +175,8 @@ def extract(app: AppContext, prep: Prepared) -> Extracted:
     app.recorder.set_response(first.history_id, raw)
     outcomes = [first]
     if problem:
-        app.output.notice(f"The answer did not match the schema ({problem}); asking again.")
+        if on_retry is not None:
+            on_retry(f"The answer did not match the schema ({problem}); asking again.")
         log = replace(prep.log, params={**prep.log.params, "attempt": 2},
                       conversation_id=first.history_id)
         second = run(app, _retry_request(prep, first, problem, use_id), prep.tgt.model, log,

@@ -6,7 +6,7 @@ the last two)::
 
     request.guardrail = guardrail.converse_config(spec)       # Converse guardrailConfig
     ... run the request ...
-    guardrail.after(app, outcome.result, request.guardrail)   # trace under --debug; exit 6
+    guardrail.after(outcome.result, request.guardrail, app.output.debug)  # trace; exit 6
 
 and `guardrail.explain(err, request.guardrail)` turns an unknown-guardrail error into one
 with the right hint.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -93,14 +94,15 @@ def explain(err: BedrockCliError, config: dict[str, str] | None) -> BedrockCliEr
     return err
 
 
-def after(app: AppContext, result: TextResult, config: dict[str, str] | None) -> None:
-    """Show the guardrail trace under --debug; an intervention is exit 6 (the guardrail's
-    message has been printed as the answer)."""
+def after(result: TextResult, config: dict[str, str] | None,
+          debug: Callable[[str], None]) -> None:
+    """Hand the guardrail trace to ``debug`` (shown under --debug); an intervention is exit 6
+    (the guardrail's message has been printed as the answer)."""
     if not config:
         return
     trace = (result.trace or {}).get("guardrail") if isinstance(result.trace, dict) else None
     if trace:
-        app.output.debug("debug: guardrail trace: " + json.dumps(trace, ensure_ascii=False))
+        debug("debug: guardrail trace: " + json.dumps(trace, ensure_ascii=False))
     if result.stop_reason == "guardrail_intervened":
         message = " ".join(result.text.split()) or "no message"
         message = message if len(message) <= 200 else message[:199] + "…"

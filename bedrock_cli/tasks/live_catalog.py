@@ -5,7 +5,7 @@ cached in the data dir for a while."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +45,7 @@ class Listing:
     path: Path
     fetched: bool  # fetched now (else read from the cache)
     models: list[live.LiveModel]
+    warnings: list[str] = field(default_factory=list)  # for the command to show
 
     @property
     def region(self) -> str:
@@ -79,14 +80,15 @@ def listing(app: AppContext, *, max_age: float | None) -> Listing:
     path = live.cache_path(app.settings.data_dir, region, source)
     snapshot = live.load(path) if max_age is not None else None
     fetched = snapshot is None or snapshot.age() > (max_age or 0.0)
+    warnings: list[str] = []
     if fetched:
         snapshot = live.fetch(app.runtime, region, source)
         try:
             live.save(snapshot, path)
         except OSError as exc:
-            app.output.warn(f"could not cache the model list at {path} ({exc}).")
+            warnings.append(f"could not cache the model list at {path} ({exc}).")
     assert snapshot is not None
-    return Listing(snapshot, path, fetched, live.merge(app.catalog, snapshot))
+    return Listing(snapshot, path, fetched, live.merge(app.catalog, snapshot), warnings)
 
 
 def cached(app: AppContext) -> Listing | None:

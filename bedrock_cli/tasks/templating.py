@@ -4,6 +4,7 @@ in, with the command line winning over the template (an explicit -m, --system, -
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,9 +26,10 @@ def variables(pairs: list[tuple[str, str]] | None) -> dict[str, str]:
     return {key: value for key, value in pairs or []}
 
 
-def load(app: AppContext, name: str | None,
-         pairs: list[tuple[str, str]] | None) -> Template | None:
-    """The template asked for (None without --template); -p without one is a usage error."""
+def load(app: AppContext, name: str | None, pairs: list[tuple[str, str]] | None,
+         notice: Callable[[str], None]) -> Template | None:
+    """The template asked for (None without --template); -p without one is a usage error.
+    ``notice`` hears of variables the template does not use."""
     if name is None:
         if pairs:
             raise UsageError("-p/--param sets template variables, but no --template was given.",
@@ -36,7 +38,7 @@ def load(app: AppContext, name: str | None,
     template = store(app).load(name)
     unused = template.unused(variables(pairs))
     if unused:
-        app.output.notice(f"Template {name!r} does not use {', '.join(map(repr, unused))}.")
+        notice(f"Template {name!r} does not use {', '.join(map(repr, unused))}.")
     return template
 
 

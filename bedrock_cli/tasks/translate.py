@@ -85,10 +85,11 @@ def instruction_for(inp: TranslateInput) -> str:
             "breaks exactly. Reply with the translation only, without the document tags.")
 
 
-def translate(app: AppContext, plan: Plan, on_text: Callable[[str], None] | None = None
-              ) -> tuple[Outcome, int]:
-    """Translate part after part, streaming each; the whitespace between parts is kept.
-    Returns the combined outcome and the number of parts."""
+def translate(app: AppContext, plan: Plan, on_text: Callable[[str], None] | None = None,
+              on_warning: Callable[[str], None] | None = None) -> tuple[Outcome, int]:
+    """Translate part after part, streaming each; the whitespace between parts is kept
+    (``on_warning`` hears of a part cut off at the output limit). Returns the combined
+    outcome and the number of parts."""
     from bedrock_cli.tasks.common import combine
 
     text, spans, inp = plan.text, plan.spans, plan.inp
@@ -118,9 +119,9 @@ def translate(app: AppContext, plan: Plan, on_text: Callable[[str], None] | None
                 exc.hint = "Translate on Amazon Bedrock: --backend aws, with no --endpoint-url " \
                     "pointing at `bedrock-cli serve` (the emulator never fakes a translation)."
             raise
-        if outcome.result.stop_reason == "max_tokens":
-            app.output.warn(f"part {number} of the translation was cut off at the model's "
-                            "output limit; lower --chunk-tokens.")
+        if outcome.result.stop_reason == "max_tokens" and on_warning is not None:
+            on_warning(f"part {number} of the translation was cut off at the model's "
+                       "output limit; lower --chunk-tokens.")
         outcomes.append(outcome)
         following = spans[number][0] if number < len(spans) else len(text)
         gap = text[end:following]
