@@ -129,7 +129,7 @@ def run_and_render(app: AppContext, request: TextRequest, model_info: ModelInfo 
     reasoning, if any, dimmed on stderr first unless hidden. With `tools`, the answer's
     tool calls are printed as JSON (render.tool_calls)."""
     if request.guardrail:
-        guardrail_task.check_local_file(app)
+        guardrail_task.check_local_file(app.clients.backend, app.settings)
     try:
         if tools:
             from bedrock_cli.cli import render

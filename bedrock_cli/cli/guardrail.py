@@ -52,7 +52,8 @@ def check(
     if not guardrail:
         raise UsageError("Missing --guardrail ID[:VERSION].",
                          "e.g. bedrock-cli guardrail check 'text' --guardrail abc123xyz")
-    result = task.check(app_ctx, textarg.read(text), guardrail, source.lower())
+    result = task.check(app_ctx.runtime, app_ctx.settings, textarg.read(text), guardrail,
+                        source.lower())
     out = app_ctx.output
     if out.json_mode:
         out.json(result.to_json())

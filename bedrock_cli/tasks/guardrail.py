@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 from bedrock_cli.errors import BedrockCliError, BlockedError, ConfigError, ServiceError, UsageError
 
 if TYPE_CHECKING:
-    from bedrock_cli.context import AppContext
+    from bedrock_cli.runtime import Runtime
+    from bedrock_cli.settings import Settings
     from bedrock_cli.types import TextResult
 
 # Bedrock's guardrailIdentifier pattern, and its version pattern (DRAFT or a number).
@@ -58,11 +59,11 @@ def converse_config(spec: str | None) -> dict[str, str] | None:
     return {"guardrailIdentifier": identifier, "guardrailVersion": version, "trace": "enabled"}
 
 
-def check_local_file(app: AppContext) -> None:
+def check_local_file(backend: str, settings: Settings) -> None:
     """On the local backend a guardrail comes from the local guardrails file: a bad file is a
     configuration error (exit 3) that names it, found before any call."""
-    if app.clients.backend == "local":
-        check_file(app.settings.local_guardrails, app.settings.source("local_guardrails"))
+    if backend == "local":
+        check_file(settings.local_guardrails, settings.source("local_guardrails"))
 
 
 def check_file(path: str | None, source: str) -> None:
@@ -169,7 +170,8 @@ class CheckResult:
         return lines
 
 
-def check(app: AppContext, text: str, spec: str, source: str) -> CheckResult:
+def check(runtime: Runtime, settings: Settings, text: str, spec: str,
+          source: str) -> CheckResult:
     """ApplyGuardrail on one text."""
     if source not in SOURCES:
         raise UsageError(f"--source {source!r} is not input or output.", "Use input or output.")
@@ -177,11 +179,12 @@ def check(app: AppContext, text: str, spec: str, source: str) -> CheckResult:
         raise UsageError("No text to check.", "Pass the text as an argument, or pipe it in "
                                               "with `-`.")
     identifier, version = parse(spec)
-    check_local_file(app)
+    backend = runtime.clients.backend
+    check_local_file(backend, settings)
     from bedrock_cli.calls import GuardrailRequest
 
     try:
-        verdict = app.runtime.apply_guardrail(
+        verdict = runtime.apply_guardrail(
             GuardrailRequest(identifier, version, source.upper(), text))
     except BedrockCliError as err:
         raise explain(err, {"guardrailIdentifier": identifier}) from None
@@ -189,4 +192,4 @@ def check(app: AppContext, text: str, spec: str, source: str) -> CheckResult:
         guardrail=identifier, version=version, source=source,
         action=verdict.action, action_reason=verdict.action_reason, text=text,
         outputs=verdict.outputs, assessments=verdict.assessments, usage=verdict.usage,
-        backend=app.clients.backend)
+        backend=backend)

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from bedrock_cli.errors import UsageError
 
 if TYPE_CHECKING:
-    from bedrock_cli.context import AppContext
+    from bedrock_cli.catalog import Resolution
+    from bedrock_cli.runtime import Runtime
 
 ESTIMATE_NOTE = "local estimate; Bedrock's CountTokens does not support this model"
 
@@ -32,11 +33,12 @@ class TokenCount:
         return f"≈ {self.input_tokens} tokens ({ESTIMATE_NOTE})"
 
 
-def count(app: AppContext, text: str, model: str | None = None,
+def count(runtime: Runtime, resolution: Resolution, wanted: str, text: str,
           system: str | None = None) -> TokenCount:
-    resolution = app.resolve_model(model)
+    """CountTokens for the resolved model (`wanted` is the name asked for), or the labelled
+    local estimate where Bedrock cannot count."""
     found = resolution.model
-    name = found.id if found is not None else (model or str(app.settings.model))
+    name = found.id if found is not None else wanted
     if found is not None and found.kind != "text":
         raise UsageError(f"{name} is an {found.kind} model; tokens counts a text model's input.",
                          "Pass a text model with -m (e.g. -m haiku).")
@@ -50,6 +52,6 @@ def count(app: AppContext, text: str, model: str | None = None,
     model_id = found.id if found is not None else resolution.model_id
     from bedrock_cli.calls import TokenCountRequest
 
-    counted = app.runtime.count_tokens(TokenCountRequest(
+    counted = runtime.count_tokens(TokenCountRequest(
         model_id, [{"role": "user", "content": [{"text": text}]}], [system] if system else []))
-    return TokenCount(counted, name, model_id, True, app.clients.backend)
+    return TokenCount(counted, name, model_id, True, runtime.clients.backend)
