@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from bedrock_cli.families.images.base import ImageFamily, ImageRequest
 
 
@@ -25,19 +27,18 @@ class ImageCall:
 
 @dataclass
 class EmbedCall:
-    """InvokeModel with an embeddings model's native body."""
+    """InvokeModel with an embeddings model's native body; `read` takes the answer's JSON to
+    (vector, input tokens or None when the body does not count them)."""
 
     model_id: str
     body: dict[str, Any]
+    read: Callable[[Any], tuple[list[float], int | None]]
 
 
 @dataclass
 class EmbedResult:
-    """The answer's body (JSON bytes, read by the task) and the token count from the response
-    headers (None when the headers carry none)."""
-
-    body: bytes
-    header_tokens: int | None
+    vector: list[float]
+    input_tokens: int  # from the body, else the response headers, else 0
     latency_ms: int
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.errors import ServiceError
 from bedrock_cli.runtime_base import RuntimeBase
+from bedrock_cli.types import Usage
 
 if TYPE_CHECKING:
     from bedrock_cli.calls import (
@@ -75,12 +76,23 @@ class ModelOperations(RuntimeBase):
             accept="application/json")
         headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
         try:
-            body = response["body"].read()
+            raw = response["body"].read()
         except Exception as exc:
             raise self._fail(exc, call.model_id) from exc
-        usage = usage_from_headers(headers)
-        return EmbedResult(body, usage.input_tokens if usage is not None else None,
-                           int((time.perf_counter() - started) * 1000))
+        try:
+            vector, tokens = call.read(json.loads(raw))
+            vector = [float(v) for v in vector]
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise ServiceError(f"The embeddings response had an unexpected shape ({exc}).",
+                               "Run `bedrock-cli invoke` with the same model to see it.") \
+                from None
+        if tokens is None:
+            usage = usage_from_headers(headers)
+            tokens = usage.input_tokens if usage is not None else 0
+        result = EmbedResult(vector, int(tokens), int((time.perf_counter() - started) * 1000))
+        self._metered(call.model_id, Usage(result.input_tokens, 0, result.input_tokens),
+                      result.latency_ms)
+        return result
 
     def count_tokens(self, request: TokenCountRequest) -> int:
         converse: dict[str, Any] = {"messages": request.messages}

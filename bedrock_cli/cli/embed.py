@@ -53,11 +53,12 @@ def embed(
         _many(app, emb, many, target)
         return
     content = textarg.read(text, files=True)
-    one = task.embed(app, emb, content)
+    one = task.embed(app.runtime, emb, content)
     history_id = _log(app, emb, content, f"[{len(one.vector)}-dimensional embedding]",
                       one.latency_ms)
     if app.output.json_mode:
-        line = json.dumps(task.result_json(app, emb, one, history_id), ensure_ascii=False)
+        line = json.dumps(task.result_json(emb, one, history_id, app.clients.backend),
+                          ensure_ascii=False)
     else:
         line = json.dumps(one.vector, separators=(",", ":"))
     _emit(app, target, [line])
@@ -84,7 +85,7 @@ def _many(app: AppContext, emb: task.Embedder, path: Path, target: AtomicOutput 
     counts = {"done": 0, "failed": 0}
 
     def lines() -> Any:
-        for rec in task.many(app, emb, path):
+        for rec in task.many(app.runtime, emb, path):
             counts["failed" if "error" in rec else "done"] += 1
             yield json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
 

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bedrock_cli.errors import BedrockCliError, ServiceError, UsageError
+from bedrock_cli.errors import BedrockCliError, UsageError
 from bedrock_cli.types import Usage
 
 if TYPE_CHECKING:
     from bedrock_cli.catalog import ModelInfo
     from bedrock_cli.context import AppContext
     from bedrock_cli.history import CallRecord
+    from bedrock_cli.runtime import Runtime
 
 TITAN, COHERE = "titan-embed", "cohere-embed"
 
@@ -54,6 +55,13 @@ class Embedder:
                 body["normalize"] = self.normalize
             return body
         return {"texts": [text], "input_type": self.input_type or "search_document"}
+
+    def read(self, doc: Any) -> tuple[list[float], int | None]:
+        """The answer's vector, and its input token count when the body gives it."""
+        if self.family == TITAN:
+            return doc["embedding"], doc.get("inputTextTokenCount")
+        found = doc["embeddings"]
+        return (found["float"] if isinstance(found, dict) else found)[0], None
 
     def check_text(self, text: str) -> None:
         if not text.strip():
@@ -121,36 +129,23 @@ class Embedding:
     latency_ms: int
 
 
-def embed(app: AppContext, emb: Embedder, text: str) -> Embedding:
+def embed(runtime: Runtime, emb: Embedder, text: str) -> Embedding:
+    """One text's vector (the runtime meters the call)."""
     from bedrock_cli.calls import EmbedCall
 
     emb.check_text(text)
-    answer = app.runtime.embed(EmbedCall(emb.model_id, emb.body(text)))
-    try:
-        doc = json.loads(answer.body)
-        if emb.family == TITAN:
-            vector, tokens = doc["embedding"], doc.get("inputTextTokenCount")
-        else:
-            found = doc["embeddings"]
-            vector, tokens = (found["float"] if isinstance(found, dict) else found)[0], None
-    except (ValueError, KeyError, IndexError, TypeError) as exc:
-        raise ServiceError(f"The embeddings response had an unexpected shape ({exc}).",
-                           "Run `bedrock-cli invoke` with the same model to see it.") from None
-    if tokens is None:
-        tokens = answer.header_tokens or 0
+    answer = runtime.embed(EmbedCall(emb.model_id, emb.body(text), emb.read))
     emb.calls += 1
-    emb.usage = Usage(emb.usage.input_tokens + int(tokens), 0,
-                      emb.usage.input_tokens + int(tokens))
-    latency_ms = answer.latency_ms
-    app.recorder.tokens(emb.model_id, Usage(int(tokens), 0, int(tokens)), latency_ms)
-    return Embedding([float(v) for v in vector], int(tokens), latency_ms)
+    emb.usage = Usage(emb.usage.input_tokens + answer.input_tokens, 0,
+                      emb.usage.input_tokens + answer.input_tokens)
+    return Embedding(answer.vector, answer.input_tokens, answer.latency_ms)
 
 
-def result_json(app: AppContext, emb: Embedder, one: Embedding,
-                history_id: str | None) -> dict[str, Any]:
+def result_json(emb: Embedder, one: Embedding, history_id: str | None,
+                backend: str) -> dict[str, Any]:
     data: dict[str, Any] = {
         "embedding": one.vector, "dimensions": len(one.vector), "model": emb.model_name,
-        "model_id": emb.model_id, "backend": app.clients.backend,
+        "model_id": emb.model_id, "backend": backend,
         "input_tokens": one.input_tokens, "cost_usd": cost(emb), "latency_ms": one.latency_ms,
         "history_id": history_id,
     }
@@ -205,7 +200,7 @@ def records(path: Path) -> Iterator[tuple[int, str]]:
             handle.close()
 
 
-def many(app: AppContext, emb: Embedder, path: Path) -> Iterator[dict[str, Any]]:
+def many(runtime: Runtime, emb: Embedder, path: Path) -> Iterator[dict[str, Any]]:
     """One output record per input record, in order: the embedding, or the error. A `.jsonl`
     file holds JSON strings or objects with "text" (and an optional "id"); any other file is
     one text per line. Blank lines are skipped."""
@@ -216,7 +211,7 @@ def many(app: AppContext, emb: Embedder, path: Path) -> Iterator[dict[str, Any]]
             record_id, text = _parse(line, number, path, jsonl)
             if record_id is not None:
                 out["id"] = record_id
-            one = embed(app, emb, text)
+            one = embed(runtime, emb, text)
         except UsageError as err:
             yield {**out, "error": {"type": err.kind, "message": err.message}}
             continue
