@@ -6,12 +6,15 @@ task builds boto3 keyword arguments or reads a raw response dict.
 
 from __future__ import annotations
 
+import json
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
+from bedrock_cli.types import Usage
 
+if TYPE_CHECKING:
     from bedrock_cli.families.images.base import ImageFamily, ImageRequest
 
 
@@ -23,6 +26,48 @@ class ImageCall:
     family: ImageFamily
     request: ImageRequest
     metadata: str | None = None  # InvokeModel requestMetadata (a JSON object as a string)
+
+
+@dataclass
+class RawAnswer:
+    """InvokeModel with a body given as is (`invoke`): the answer's bytes, the token counts
+    from the response headers (None when they carry none: image models), the latency."""
+
+    body: bytes
+    usage: Usage | None
+    latency_ms: int
+
+
+class RawStream:
+    """InvokeModelWithResponseStream with a body given as is: iterate for each chunk's bytes;
+    once exhausted, `complete` is True and `usage` / `latency_ms` hold what the last chunk's
+    `amazon-bedrock-invocationMetrics` said (`usage` None when it said nothing)."""
+
+    def __init__(self, chunks: Iterator[bytes],
+                 on_end: Callable[[Usage | None, int], None]) -> None:
+        self._chunks = chunks
+        self._on_end = on_end
+        self._started = time.perf_counter()
+        self.usage: Usage | None = None
+        self.latency_ms = 0
+        self.complete = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        from bedrock_cli.families.base import StreamState
+
+        state = StreamState()
+        for chunk in self._chunks:
+            try:
+                doc = json.loads(chunk)
+            except ValueError:
+                doc = None
+            if isinstance(doc, dict):
+                state.metrics(doc)
+            yield chunk
+        self.complete = True
+        self.usage = state.usage
+        self.latency_ms = state.latency_ms or int((time.perf_counter() - self._started) * 1000)
+        self._on_end(self.usage, self.latency_ms)
 
 
 @dataclass

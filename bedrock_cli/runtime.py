@@ -115,7 +115,7 @@ class Runtime(ModelOperations, ControlOperations):
 
         family, model = native.family_for(request.model_id)
         started = time.perf_counter()
-        response = self.invoke_raw(request.model_id, native.body_bytes(family, request, model),
+        response = self._invoke_model(request.model_id, native.body_bytes(family, request, model),
                                    **native.invoke_headers(request))
         headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
         try:
@@ -132,43 +132,13 @@ class Runtime(ModelOperations, ControlOperations):
         from bedrock_cli.families import client as native
 
         family, model = native.family_for(request.model_id)
-        chunks = self.invoke_raw_stream(request.model_id,
+        chunks = self._invoke_model_stream(request.model_id,
                                         native.body_bytes(family, request, model),
                                         **native.invoke_headers(request))
         for event in native.stream_events(family, chunks):
             if isinstance(event, StreamEnd):
                 self._metered(request.model_id, event.usage, event.latency_ms)
             yield event
-
-    def invoke_raw(self, model_id: str, body: bytes, **kwargs: Any) -> Any:
-        """InvokeModel with a raw JSON body; the boto3 response (`body` is a StreamingBody)."""
-        try:
-            return self.clients.runtime.invoke_model(
-                modelId=model_id, body=body, contentType="application/json",
-                accept="application/json", **kwargs)
-        except Exception as exc:
-            raise self._fail(exc, model_id) from exc
-
-    def invoke_raw_stream(self, model_id: str, body: bytes, **kwargs: Any) -> Iterator[bytes]:
-        """InvokeModelWithResponseStream: each chunk's decoded bytes, as they arrive."""
-        try:
-            response = self.clients.runtime.invoke_model_with_response_stream(
-                modelId=model_id, body=body, contentType="application/json",
-                accept="application/json", **kwargs)
-        except Exception as exc:
-            raise self._fail(exc, model_id) from exc
-        stream = response["body"]
-        try:
-            for event in stream:
-                chunk = event.get("chunk")
-                if chunk is not None:
-                    yield bytes(chunk.get("bytes") or b"")
-        except Exception as exc:
-            raise self._fail(exc, model_id) from exc
-        finally:
-            close = getattr(stream, "close", None)
-            if close is not None:
-                close()
 
 
 def _check_converse(response: Any) -> None:

@@ -6,7 +6,7 @@ control-plane operations (`runtime_ops.py`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from bedrock_cli.clients import Clients
@@ -42,3 +42,33 @@ class RuntimeBase:
             return getattr(client, operation)(**kwargs)
         except Exception as exc:
             raise self._fail(exc, model_id) from exc
+
+    def _invoke_model(self, model_id: str, body: bytes, **kwargs: Any) -> Any:
+        """InvokeModel with a raw JSON body; the boto3 response (`body` is a StreamingBody)."""
+        try:
+            return self.clients.runtime.invoke_model(
+                modelId=model_id, body=body, contentType="application/json",
+                accept="application/json", **kwargs)
+        except Exception as exc:
+            raise self._fail(exc, model_id) from exc
+
+    def _invoke_model_stream(self, model_id: str, body: bytes, **kwargs: Any) -> Iterator[bytes]:
+        """InvokeModelWithResponseStream: each chunk's decoded bytes, as they arrive."""
+        try:
+            response = self.clients.runtime.invoke_model_with_response_stream(
+                modelId=model_id, body=body, contentType="application/json",
+                accept="application/json", **kwargs)
+        except Exception as exc:
+            raise self._fail(exc, model_id) from exc
+        stream = response["body"]
+        try:
+            for event in stream:
+                chunk = event.get("chunk")
+                if chunk is not None:
+                    yield bytes(chunk.get("bytes") or b"")
+        except Exception as exc:
+            raise self._fail(exc, model_id) from exc
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()

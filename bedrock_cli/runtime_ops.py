@@ -24,6 +24,8 @@ if TYPE_CHECKING:
         JobFilter,
         JobSpec,
         ProfilePage,
+        RawAnswer,
+        RawStream,
         TokenCountRequest,
     )
     from bedrock_cli.families.images.base import ImageResult
@@ -43,6 +45,35 @@ def _date(response: Any) -> str | None:
 
 class ModelOperations(RuntimeBase):
     """Model calls other than text: the task prices and records them (`Recorder`)."""
+
+    def invoke_raw(self, model_id: str, body: bytes) -> RawAnswer:
+        """InvokeModel with the body as given; metered when the headers count tokens."""
+        from bedrock_cli.calls import RawAnswer
+        from bedrock_cli.families.base import LATENCY_HEADER, usage_from_headers
+
+        started = time.perf_counter()
+        response = self._invoke_model(model_id, body)
+        headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+        try:
+            raw = bytes(response["body"].read())
+        except Exception as exc:
+            raise self._fail(exc, model_id) from exc
+        usage = usage_from_headers(headers)
+        latency = int(headers.get(LATENCY_HEADER) or (time.perf_counter() - started) * 1000)
+        if usage is not None:  # image models report no tokens: nothing to meter
+            self._metered(model_id, usage, latency)
+        return RawAnswer(raw, usage, latency)
+
+    def invoke_raw_stream(self, model_id: str, body: bytes) -> RawStream:
+        """InvokeModelWithResponseStream with the body as given; metered at the end when the
+        last chunk counts tokens."""
+        from bedrock_cli.calls import RawStream
+
+        def ended(usage: Usage | None, latency_ms: int) -> None:
+            if usage is not None:
+                self._metered(model_id, usage, latency_ms)
+
+        return RawStream(self._invoke_model_stream(model_id, body), ended)
 
     def image(self, call: ImageCall) -> ImageResult:
         """InvokeModel with the family's body; the family reads the answer."""

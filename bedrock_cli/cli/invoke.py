@@ -44,14 +44,14 @@ def invoke(
     try:
         if stream:
             with target or _Null() as sink:
-                for chunk in task.invoke_stream(app, call, raw):
+                for chunk in task.invoke_stream(app.runtime, call, raw):
                     received.append(chunk)
                     if target is not None:
                         sink.write(chunk.rstrip(b"\n") + b"\n")
                     else:
                         output.write(_line(chunk) + "\n")
         else:
-            response = task.invoke(app, call, raw)
+            response = task.invoke(app.runtime, call, raw)
             received.append(response)
             if target is not None:
                 with target as sink:

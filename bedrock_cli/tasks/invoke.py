@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bedrock_cli.catalog import ModelInfo
     from bedrock_cli.context import AppContext
     from bedrock_cli.history import CallRecord
+    from bedrock_cli.runtime import Runtime
 
 APIS = ("converse", "invoke")
 MAX_BODY_BYTES = 25 * 1024 * 1024  # InvokeModel's request limit is about 25 MB (UNVERIFIED)
@@ -91,42 +92,23 @@ def prepare(app: AppContext, model: str) -> Invocation:
     return Invocation(found, found.id if found else model, resolution.model_id)
 
 
-def invoke(app: AppContext, call: Invocation, body: bytes) -> bytes:
+def invoke(runtime: Runtime, call: Invocation, body: bytes) -> bytes:
     """InvokeModel; the raw response body. Token counts come from the headers."""
-    from bedrock_cli.families.base import LATENCY_HEADER, usage_from_headers
-
-    response = app.runtime.invoke_raw(call.model_id, body)
-    headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
-    raw = response["body"].read()
-    reported = usage_from_headers(headers)
-    call.usage = reported or Usage()
-    call.latency_ms = int(headers.get(LATENCY_HEADER) or
-                          (time.perf_counter() - call.started) * 1000)
-    if reported is not None:  # image models report no tokens: nothing to meter
-        app.recorder.tokens(call.model_id, call.usage, call.latency_ms)
-    return bytes(raw)
+    answer = runtime.invoke_raw(call.model_id, body)
+    call.usage = answer.usage or Usage()
+    call.latency_ms = answer.latency_ms
+    return answer.body
 
 
-def invoke_stream(app: AppContext, call: Invocation, body: bytes) -> Iterator[bytes]:
+def invoke_stream(runtime: Runtime, call: Invocation, body: bytes) -> Iterator[bytes]:
     """InvokeModelWithResponseStream; each decoded chunk, as it arrives. The last chunk's
     `amazon-bedrock-invocationMetrics` give the usage."""
-    from bedrock_cli.families.base import StreamState
-
-    state = StreamState()
     call.status = "partial"
-    for chunk in app.runtime.invoke_raw_stream(call.model_id, body):
-        try:
-            doc = json.loads(chunk)
-        except ValueError:
-            doc = None
-        if isinstance(doc, dict):
-            state.metrics(doc)
-        yield chunk
+    stream = runtime.invoke_raw_stream(call.model_id, body)
+    yield from stream
     call.status = "complete"
-    call.usage = state.usage or Usage()
-    call.latency_ms = state.latency_ms or int((time.perf_counter() - call.started) * 1000)
-    if state.usage is not None:
-        app.recorder.tokens(call.model_id, call.usage, call.latency_ms)
+    call.usage = stream.usage or Usage()
+    call.latency_ms = stream.latency_ms
 
 
 def history_record(call: Invocation, body: bytes, response: str, *, backend: str,
