@@ -95,7 +95,7 @@ def image(
         output.notice(note)
     label = f"{plan.model.name}: {plan.count} image{'s' if plan.count != 1 else ''}"
     with show.progress(output, plan.count, label) as advance:
-        outcome = image_run.run(app, plan, advance)
+        outcome = image_run.run(app.runtime, app.recorder, plan, advance)
     if outcome.failure is not None and not outcome.images:
         raise image_run.final_error(outcome) or outcome.failure
     if output.json_mode:

@@ -21,8 +21,8 @@ from bedrock_cli.paths import atomic_write
 from bedrock_cli.tasks.image import files
 
 if TYPE_CHECKING:
-    from bedrock_cli.context import AppContext
     from bedrock_cli.history import CallRecord
+    from bedrock_cli.recorder import Recorder
     from bedrock_cli.runtime import Runtime
     from bedrock_cli.tasks.image.plan import Call, ImagePlan
 
@@ -81,28 +81,29 @@ class ImageOutcome:
         }
 
 
-def run(app: AppContext, plan: ImagePlan,
+def run(runtime: Runtime, recorder: Recorder, plan: ImagePlan,
         on_call: Callable[[int], None] | None = None) -> ImageOutcome:
     """Make every call of the plan; `on_call(images_so_far)` after each one. An error or
-    Ctrl-C stops the run: it is kept in `outcome.failure`, with what was saved before it."""
-    outcome = ImageOutcome(plan.model.id, plan.model_id, app.clients.backend, plan.task,
+    Ctrl-C stops the run: it is kept in `outcome.failure`, with what was saved before it.
+    The recorder prices, meters and logs the run."""
+    outcome = ImageOutcome(plan.model.id, plan.model_id, recorder.backend, plan.task,
                            plan.count)
     metadata = json.dumps(METADATA_STEPS if plan.save_steps else METADATA_TASK)
     started = time.perf_counter()
     try:
         for call in plan.calls:
-            _one(app.runtime, plan, call, metadata, outcome)
+            _one(runtime, plan, call, metadata, outcome)
             if on_call is not None:
                 on_call(len(outcome.images))
     except (BedrockCliError, KeyboardInterrupt) as exc:
         outcome.failure = exc
     outcome.latency_ms = int((time.perf_counter() - started) * 1000)
     first = plan.calls[0].request
-    outcome.cost_usd = app.recorder.image_price(
+    outcome.cost_usd = recorder.image_price(
         plan.model, len(outcome.images), quality=first.quality, width=plan.width,
         height=plan.height, steps=first.steps)
-    app.recorder.images(plan.model, len(outcome.images), outcome.cost_usd, outcome.latency_ms)
-    outcome.history_id = app.recorder.log(_history_record(plan, outcome, outcome.failure))
+    recorder.images(plan.model, len(outcome.images), outcome.cost_usd, outcome.latency_ms)
+    outcome.history_id = recorder.log(_history_record(plan, outcome, outcome.failure))
     return outcome
 
 
