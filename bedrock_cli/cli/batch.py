@@ -93,7 +93,8 @@ def run(
     sampling = Sampling(max_tokens=max_tokens, temperature=temperature, top_p=top_p,
                         top_k=top_k, stop=list(stop or []), seed=seed)
     pairs = template_values(param)
-    saved = templating.load(app, template, pairs, app.output.notice)
+    saved = templating.load(app.settings.config_path, template, pairs,
+                             app.output.notice)
     if saved is not None:
         model = model or saved.model
         sampling = templating.sampling(saved, sampling)

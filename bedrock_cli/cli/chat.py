@@ -133,7 +133,8 @@ def _session(app: AppContext, model: str | None, system: str | None, template: s
     from bedrock_cli.templates import INPUT, variables
 
     pairs = template_values(param)
-    saved = templating.load(app, template, pairs, app.output.notice)
+    saved = templating.load(app.settings.config_path, template, pairs,
+                             app.output.notice)
     if saved is None:
         return ChatSession(app, model=model, system=system, tuning=tune,
                            notice=app.output.notice), None

@@ -48,7 +48,9 @@ def embed(
     if many is not None and text is not None:
         raise UsageError("Pass either TEXT or --many FILE, not both.", None)
     target = AtomicOutput(out, force=force) if out is not None else None
-    emb = task.prepare(app, task.EmbedOptions(model, dimensions, normalize, input_type))
+    emb = task.prepare(app.resolve_model(model, kind="embed_model"),
+                       model or app.settings.embed_model,
+                       task.EmbedOptions(model, dimensions, normalize, input_type))
     if many is not None:
         _many(app, emb, many, target)
         return

@@ -89,7 +89,8 @@ def generate(
     sampling = Sampling(max_tokens=max_tokens, temperature=temperature, top_p=top_p,
                         top_k=top_k, stop=list(stop or []), seed=seed)
     pairs = template_values(param)
-    saved = templating.load(app, template, pairs, app.output.notice)
+    saved = templating.load(app.settings.config_path, template, pairs,
+                             app.output.notice)
     if saved is not None:  # {input} is the argument and/or stdin
         given = "\n\n".join(p.rstrip("\n") for p in (prompt, stdin_text) if p and p.strip())
         filled = templating.fill(saved, pairs, given or None, system=system, model=model)

@@ -38,7 +38,7 @@ def invoke(
     invoke-model` without base64 or an outfile, and with streaming."""
     raw = task.load_body(body)
     target = task.AtomicOutput(out, force=force) if out is not None else None
-    call = task.prepare(app, model)
+    call = task.prepare(app.resolve_model(model), model)
     output = app.output
     received: list[bytes] = []
     try:

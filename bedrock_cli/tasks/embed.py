@@ -16,8 +16,7 @@ from bedrock_cli.errors import BedrockCliError, UsageError
 from bedrock_cli.types import Usage
 
 if TYPE_CHECKING:
-    from bedrock_cli.catalog import ModelInfo
-    from bedrock_cli.context import AppContext
+    from bedrock_cli.catalog import ModelInfo, Resolution
     from bedrock_cli.history import CallRecord
     from bedrock_cli.runtime import Runtime
 
@@ -90,10 +89,11 @@ def _family(model: ModelInfo | None, model_id: str) -> str:
                      "Use -m titan-embed or -m cohere-embed, or `bedrock-cli invoke`.")
 
 
-def prepare(app: AppContext, opts: EmbedOptions) -> Embedder:
-    resolution = app.resolve_model(opts.model, kind="embed_model")
+def prepare(resolution: Resolution, wanted: str, opts: EmbedOptions) -> Embedder:
+    """The embeddings model as resolved (`wanted` is the name asked for) with the options
+    checked against it."""
     model = resolution.model
-    name = model.id if model is not None else (opts.model or str(app.settings.embed_model))
+    name = model.id if model is not None else wanted
     family = _family(model, resolution.model_id)
     info = model.embedding if model is not None else None
     if opts.dimensions is not None:

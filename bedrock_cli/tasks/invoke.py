@@ -18,8 +18,7 @@ from bedrock_cli.inputs import read_bytes, read_stdin
 from bedrock_cli.types import TextRequest, Usage
 
 if TYPE_CHECKING:
-    from bedrock_cli.catalog import ModelInfo
-    from bedrock_cli.context import AppContext
+    from bedrock_cli.catalog import ModelInfo, Resolution
     from bedrock_cli.history import CallRecord
     from bedrock_cli.runtime import Runtime
 
@@ -86,8 +85,8 @@ class Invocation:
     status: str = "complete"
 
 
-def prepare(app: AppContext, model: str) -> Invocation:
-    resolution = app.resolve_model(model)
+def prepare(resolution: Resolution, model: str) -> Invocation:
+    """The call to make for `model` (the name asked for), as resolved."""
     found = resolution.model
     return Invocation(found, found.id if found else model, resolution.model_id)
 
