@@ -41,7 +41,7 @@ def extract(
         cache_prompt=cache_prompt))
     for note in prep.notes:
         app.output.notice(note)
-    result = task.extract(app, prep, on_retry=app.output.notice)
+    result = task.extract(app.runtime, app.recorder, prep, on_retry=app.output.notice)
     if not app.output.json_mode:
         app.output.json(result.data)
     render.finish(app, result.outcome,

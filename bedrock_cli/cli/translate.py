@@ -44,10 +44,10 @@ def translate(
         source_language=source_language, model=model, chunk_tokens=chunk_tokens))
     out = app.output
     if out.json_mode:
-        outcome, parts = task.translate(app, plan, on_warning=app.output.warn)
+        outcome, parts = task.translate(app.runtime, app.recorder, plan, on_warning=app.output.warn)
     else:
         with out.live_markdown() as sink:
-            outcome, parts = task.translate(app, plan, on_text=sink.add,
+            outcome, parts = task.translate(app.runtime, app.recorder, plan, on_text=sink.add,
                                             on_warning=app.output.warn)
     render.finish(app, outcome,
                   fields=lambda _o: {"to": plan.inp.to, "from": plan.inp.source_language,

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.errors import ServiceError, UsageError
 from bedrock_cli.tasks import common, documents, schema
-from bedrock_cli.tasks.textcall import CallLog, Outcome, run
+from bedrock_cli.tasks.textcall import CallLog, Outcome
 
 if TYPE_CHECKING:
     from bedrock_cli.context import AppContext
+    from bedrock_cli.recorder import Recorder
+    from bedrock_cli.runtime import Runtime
     from bedrock_cli.types import TextRequest
 
 TOOL = "record_extraction"
@@ -162,7 +164,7 @@ def _retry_request(prep: Prepared, outcome: Outcome, problem: str,
     return replace(prep.request, messages=messages)
 
 
-def extract(app: AppContext, prep: Prepared,
+def extract(runtime: Runtime, recorder: Recorder, prep: Prepared,
             on_retry: Callable[[str], None] | None = None) -> Extracted:
     """Call, check the answer against the schema, and ask once more when it does not match
     (``on_retry`` is told why, before the second call)."""
@@ -170,19 +172,19 @@ def extract(app: AppContext, prep: Prepared,
 
     from bedrock_cli.tasks.common import combine
 
-    first = run(app, prep.request, prep.tgt.model, prep.log, stream=False)
+    first = recorder.text(runtime, prep.request, prep.tgt.model, prep.log, stream=False)
     data, problem, raw, use_id = _answer(prep, first)
-    app.recorder.set_response(first.history_id, raw)
+    recorder.set_response(first.history_id, raw)
     outcomes = [first]
     if problem:
         if on_retry is not None:
             on_retry(f"The answer did not match the schema ({problem}); asking again.")
         log = replace(prep.log, params={**prep.log.params, "attempt": 2},
                       conversation_id=first.history_id)
-        second = run(app, _retry_request(prep, first, problem, use_id), prep.tgt.model, log,
-                     stream=False)
+        second = recorder.text(runtime, _retry_request(prep, first, problem, use_id),
+                               prep.tgt.model, log, stream=False)
         data, problem, raw, _ = _answer(prep, second)
-        app.recorder.set_response(second.history_id, raw)
+        recorder.set_response(second.history_id, raw)
         outcomes.append(second)
         if problem:
             raise ServiceError(f"The model's answer does not match the schema after a retry: "

@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING, Any
 from bedrock_cli.errors import ServiceError, UsageError
 from bedrock_cli.tasks import common, documents
 from bedrock_cli.tasks.chunking import split_spans
-from bedrock_cli.tasks.textcall import CallLog, Outcome, run
+from bedrock_cli.tasks.textcall import CallLog, Outcome
 
 if TYPE_CHECKING:
     from bedrock_cli.context import AppContext
+    from bedrock_cli.recorder import Recorder
+    from bedrock_cli.runtime import Runtime
 
 SYSTEM = ("You are a professional translator. Translate faithfully and completely. Keep the "
           "markdown formatting, line breaks, blank lines, lists, tables, code blocks, inline "
@@ -85,7 +87,8 @@ def instruction_for(inp: TranslateInput) -> str:
             "breaks exactly. Reply with the translation only, without the document tags.")
 
 
-def translate(app: AppContext, plan: Plan, on_text: Callable[[str], None] | None = None,
+def translate(runtime: Runtime, recorder: Recorder, plan: Plan,
+              on_text: Callable[[str], None] | None = None,
               on_warning: Callable[[str], None] | None = None) -> tuple[Outcome, int]:
     """Translate part after part, streaming each; the whitespace between parts is kept
     (``on_warning`` hears of a part cut off at the output limit). Returns the combined
@@ -113,7 +116,8 @@ def translate(app: AppContext, plan: Plan, on_text: Callable[[str], None] | None
                       conversation_id=plan.conversation_id)
         trim = _Trim(on_text)
         try:
-            outcome = run(app, request, plan.tgt.model, log, stream=True, on_text=trim.add)
+            outcome = recorder.text(runtime, request, plan.tgt.model, log, stream=True,
+                                    on_text=trim.add)
         except ServiceError as exc:
             if "cannot translate" in exc.message:  # the local backend's plain refusal
                 exc.hint = "Translate on Amazon Bedrock: --backend aws, with no --endpoint-url " \
