@@ -51,7 +51,7 @@ def summarize(
     text = plan.text
     if len(plan.parts) > 1:
         with render.progress(app, "Summarizing", len(plan.parts)) as update:
-            text, earlier = task.map_stage(app, plan, update)
+            text, earlier = task.map_stage(app.runtime, app.recorder, plan, update)
     request, log = task.final(plan, text, combining=bool(earlier))
     if cache_prompt:
         from bedrock_cli.tasks.caching import mark

@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING, Any
 from bedrock_cli.errors import InterruptedByUser, UsageError
 from bedrock_cli.tasks import common, documents
 from bedrock_cli.tasks.chunking import split_text
-from bedrock_cli.tasks.textcall import CallLog, Outcome, run
+from bedrock_cli.tasks.textcall import CallLog, Outcome
 from bedrock_cli.types import TextRequest
 
 if TYPE_CHECKING:
     from bedrock_cli.context import AppContext
+    from bedrock_cli.recorder import Recorder
+    from bedrock_cli.runtime import Runtime
 
 LENGTHS = ("short", "medium", "long")
 STYLES = ("paragraph", "bullets", "tldr")
@@ -164,8 +166,8 @@ def _log(p: Plan, prompt: str, **params: Any) -> CallLog:
                    conversation_id=p.conversation_id)
 
 
-def _part_call(app: AppContext, p: Plan, text: str, number: int, total: int,
-               level: int) -> Outcome:
+def _part_call(runtime: Runtime, recorder: Recorder, p: Plan, text: str, number: int,
+               total: int, level: int) -> Outcome:
     instruction = instruction_for(p.inp, part=(number, total))
     content = [{"text": instruction + "\n\n" + common.quote_block("document", text)}]
     request = common.request(p.tgt, content, task="summarize", system=SYSTEM,
@@ -176,24 +178,29 @@ def _part_call(app: AppContext, p: Plan, text: str, number: int, total: int,
         from bedrock_cli.tasks.caching import mark
 
         mark(request, p.tgt.model, p.tgt.name)
-    return run(app, request, p.tgt.model, log, stream=False)
+    return recorder.text(runtime, request, p.tgt.model, log, stream=False)
 
 
-def map_stage(app: AppContext, p: Plan, on_progress: Progress | None = None) -> tuple[
-        str, list[Outcome]]:
-    """Summarize the parts (level after level) until the summaries fit one call."""
+def map_stage(runtime: Runtime, recorder: Recorder, p: Plan,
+              on_progress: Progress | None = None) -> tuple[str, list[Outcome]]:
+    """Summarize the parts (level after level) until the summaries fit one call; the calls
+    share one client whose pool holds every worker's connection (`fanout.pooled`)."""
     from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+
+    from bedrock_cli.tasks import fanout
 
     outcomes: list[Outcome] = []
     parts, done, total = p.parts, 0, len(p.parts)
     if len(parts) <= 1:
         return (parts[0] if parts else ""), outcomes
+    runtime = fanout.pooled(runtime, min(WORKERS, len(parts)))
     for level in range(1, MAX_LEVELS + 1):
         summaries: list[str] = [""] * len(parts)
         pool = ThreadPoolExecutor(max_workers=min(WORKERS, len(parts)),
                                   thread_name_prefix="summarize")
         try:
-            futures = {pool.submit(_part_call, app, p, part, i + 1, len(parts), level): i
+            futures = {pool.submit(_part_call, runtime, recorder, p, part, i + 1, len(parts),
+                                   level): i
                        for i, part in enumerate(parts)}
             pending = set(futures)
             while pending:

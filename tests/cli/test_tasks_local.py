@@ -89,7 +89,7 @@ def test_progress_bar_on_a_terminal(isolated_env: Path) -> None:
             seen.append((done, total))
             update(done, total)
 
-        text, outcomes = task.map_stage(app, plan, progress)
+        text, outcomes = task.map_stage(app.runtime, app.recorder, plan, progress)
     app.close()
     assert seen[-1][0] == len(outcomes) >= len(plan.parts) > 3
     assert [done for done, _ in seen] == list(range(1, len(seen) + 1))
