@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.errors import BedrockCliError, InterruptedByUser
-from bedrock_cli.metering import Meter, token_cost
 from bedrock_cli.types import ReasoningDelta, StreamEnd, TextDelta, TextRequest, TextResult, Usage
 
 if TYPE_CHECKING:
     from bedrock_cli.catalog import ModelInfo
     from bedrock_cli.history import CallRecord, History
+    from bedrock_cli.metering import Meter
     from bedrock_cli.output import Output
     from bedrock_cli.runtime import Runtime
 
@@ -80,6 +80,8 @@ class Recorder:
     @staticmethod
     def price(model: ModelInfo | None, usage: Usage) -> float | None:
         """A text or embeddings call's cost from the catalog (None: no prices known)."""
+        from bedrock_cli.metering import token_cost
+
         return token_cost(model, usage)
 
     @staticmethod
