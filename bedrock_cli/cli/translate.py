@@ -39,9 +39,14 @@ def translate(
 
         raise UsageError("Missing --to LANGUAGE.", "E.g. bedrock-cli translate notes.md --to "
                                                    "French")
-    plan = task.prepare(app, task.TranslateInput(
+    from functools import partial
+
+    from bedrock_cli.tasks import common
+
+    plan = task.prepare(partial(common.target, app), task.TranslateInput(
         source=source, stdin_text=read_stdin() if source in (None, "-") else None, to=to,
-        source_language=source_language, model=model, chunk_tokens=chunk_tokens))
+        source_language=source_language, model=model, chunk_tokens=chunk_tokens),
+        logging=bool(app.settings.log))
     out = app.output
     if out.json_mode:
         outcome, parts = task.translate(app.runtime, app.recorder, plan, on_warning=app.output.warn)

@@ -9,6 +9,7 @@ read them. Bedrock allows 1–16 entries whose keys and values match
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +41,12 @@ class Target:
             else UNKNOWN_WINDOW
 
 
+#: A model name (None: the `model` setting) → the text model to call (`target` on a context).
+TargetFor = Callable[[str | None], Target]
+
+
 def target(app: AppContext, name: str | None) -> Target:
+    """The text model to call for `name`; commands hand tasks `partial(target, app)`."""
     resolution = app.resolve_model(name)
     model = resolution.model
     if model is not None and model.kind != "text":

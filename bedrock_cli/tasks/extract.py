@@ -16,7 +16,6 @@ from bedrock_cli.tasks import common, documents, schema
 from bedrock_cli.tasks.textcall import CallLog, Outcome
 
 if TYPE_CHECKING:
-    from bedrock_cli.context import AppContext
     from bedrock_cli.recorder import Recorder
     from bedrock_cli.runtime import Runtime
     from bedrock_cli.types import TextRequest
@@ -77,12 +76,12 @@ def tool_config(tool_schema: dict[str, Any]) -> dict[str, Any]:
     return {"tools": [{"toolSpec": spec}], "toolChoice": {"tool": {"name": TOOL}}}
 
 
-def prepare(app: AppContext, inp: ExtractInput) -> Prepared:
+def prepare(target_for: common.TargetFor, inp: ExtractInput) -> Prepared:
     wanted = _schema(inp)
     wrapped = schema.is_array(wanted)
     tool_schema = ({"type": "object", "properties": {"records": wanted},
                     "required": ["records"]} if wrapped else {"type": "object", **wanted})
-    tgt = common.target(app, inp.model)
+    tgt = target_for(inp.model)
     if tgt.model is not None and not tgt.model.tools:
         raise UsageError(f"{tgt.name} does not support tool use, which extract needs.",
                          "Use a model with tool use, e.g. -m nova-lite or -m haiku.")

@@ -21,7 +21,6 @@ from bedrock_cli.tasks.textcall import CallLog, Outcome
 from bedrock_cli.types import TextRequest
 
 if TYPE_CHECKING:
-    from bedrock_cli.context import AppContext
     from bedrock_cli.recorder import Recorder
     from bedrock_cli.runtime import Runtime
 
@@ -84,10 +83,11 @@ def _joined(docs: list[documents.Document]) -> str:
     return "\n\n".join(f"File: {doc.name}\n\n{doc.text().strip()}" for doc in docs)
 
 
-def plan(app: AppContext, inp: SummarizeInput) -> Plan:
-    """Read the inputs and decide how they are sent (blocks or text) and split (parts)."""
+def plan(target_for: common.TargetFor, inp: SummarizeInput, *, logging: bool) -> Plan:
+    """Read the inputs and decide how they are sent (blocks or text) and split (parts); with
+    `logging` (history on), the calls of a long input share a conversation id."""
     _check(inp)
-    tgt = common.target(app, inp.model)
+    tgt = target_for(inp.model)
     docs = documents.read_inputs(inp.paths, inp.stdin_text)
     budget_chars = common.chunk_tokens(tgt, inp.chunk_tokens) * common.CHARS_PER_TOKEN
     pdf_blocks = _pdf_blocks(tgt, docs, budget_chars)
@@ -98,18 +98,17 @@ def plan(app: AppContext, inp: SummarizeInput) -> Plan:
                          "Check the file, or pipe some text in.")
     parts = split_text(text, budget_chars) if text.strip() else []
     if len(parts) > 1 and pdf_blocks:  # too long to send beside PDFs: everything as text
-        return plan_as_text(app, inp, tgt, docs, budget_chars)
-    history = app.history
+        return plan_as_text(inp, tgt, docs, budget_chars, logging=logging)
     return Plan(tgt, inp, docs, text, pdf_blocks, parts, budget_chars,
-                _new_id() if history is not None and len(parts) > 1 else None)
+                _new_id() if logging and len(parts) > 1 else None)
 
 
-def plan_as_text(app: AppContext, inp: SummarizeInput, tgt: common.Target,
-                 docs: list[documents.Document], budget_chars: int) -> Plan:
+def plan_as_text(inp: SummarizeInput, tgt: common.Target, docs: list[documents.Document],
+                 budget_chars: int, *, logging: bool) -> Plan:
     text = _joined(docs)
     parts = split_text(text, budget_chars)
     return Plan(tgt, inp, docs, text, [], parts, budget_chars,
-                _new_id() if app.history is not None and len(parts) > 1 else None)
+                _new_id() if logging and len(parts) > 1 else None)
 
 
 def _new_id() -> str:

@@ -20,7 +20,6 @@ from bedrock_cli.tasks.chunking import split_spans
 from bedrock_cli.tasks.textcall import CallLog, Outcome
 
 if TYPE_CHECKING:
-    from bedrock_cli.context import AppContext
     from bedrock_cli.recorder import Recorder
     from bedrock_cli.runtime import Runtime
 
@@ -61,10 +60,12 @@ def _language(value: str | None, option: str) -> str | None:
     return cleaned
 
 
-def prepare(app: AppContext, inp: TranslateInput) -> Plan:
+def prepare(target_for: common.TargetFor, inp: TranslateInput, *, logging: bool) -> Plan:
+    """The parts to translate; with `logging` (history on), a long text's calls share a
+    conversation id."""
     inp.to = _language(inp.to, "--to") or ""
     inp.source_language = _language(inp.source_language, "--from")
-    tgt = common.target(app, inp.model)
+    tgt = target_for(inp.model)
     doc = documents.text_or_file(inp.source, inp.stdin_text)
     text = doc.text()
     if not text.strip():
@@ -74,7 +75,7 @@ def prepare(app: AppContext, inp: TranslateInput) -> Plan:
         budget = min(budget, max(200, int(tgt.model.max_output_tokens * OUTPUT_SHARE)))
     spans = split_spans(text, budget * common.CHARS_PER_TOKEN)
     conversation = None
-    if len(spans) > 1 and app.history is not None:
+    if len(spans) > 1 and logging:
         from bedrock_cli.history import new_id
 
         conversation = new_id()
