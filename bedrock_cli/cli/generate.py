@@ -107,7 +107,8 @@ def generate(
         conversation_id=cid,
         cache_prompt=cache_prompt,
     )
-    request, model_info, log = task.build(app, inp)
+    request, model_info, log = task.build(app.resolve_model, app.settings.model,
+                                          lambda: app.history, inp)
     request.guardrail = guardrail_task.converse_config(guardrail)
     invoke_task.choose_api(request, model_info, api)
     name = model or str(app.settings.model)

@@ -89,7 +89,9 @@ def image(
         mask_prompt=mask_prompt, outpaint=outpaint, remove_background=remove_background,
         colors=colors, condition=condition, control=control, control_strength=control_strength,
         save_steps=save_steps)
-    plan = task.build(app, inp)
+    plan = task.build(app.resolve_model(inp.model, kind="image_model"),
+                      inp.model or app.settings.image_model,
+                      app.catalog.models(modality="image"), inp)
     output = app.output
     for note in plan.notes:
         output.notice(note)

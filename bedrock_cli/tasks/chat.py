@@ -110,7 +110,7 @@ class ChatSession:
         """Load an earlier conversation from history; the number of turns loaded."""
         from bedrock_cli.tasks.generate import GenerateInput, previous_messages
 
-        messages, cid = previous_messages(self.app, GenerateInput(
+        messages, cid = previous_messages(lambda: self.app.history, GenerateInput(
             prompt=None, continue_last=continue_last, conversation_id=conversation_id))
         if messages and messages[-1].get("role") == "user":  # an answer that never came
             messages = messages[:-1]
