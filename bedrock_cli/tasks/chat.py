@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.errors import BedrockCliError, InterruptedByUser, UsageError
 from bedrock_cli.tasks import common
-from bedrock_cli.tasks.textcall import CallLog, Outcome, run
+from bedrock_cli.tasks.textcall import CallLog, Outcome
 
 if TYPE_CHECKING:
     from bedrock_cli.context import AppContext
@@ -157,8 +157,9 @@ class ChatSession:
                 on_text(piece)
 
         try:
-            outcome = run(self.app, request, self.tgt.model, log, stream=True, on_text=collect,
-                          on_reasoning=on_reasoning)
+            outcome = self.app.recorder.text(self.app.runtime, request, self.tgt.model, log,
+                                             stream=True, on_text=collect,
+                                             on_reasoning=on_reasoning)
         except InterruptedByUser:
             if received:
                 self._keep(user, "".join(received))
