@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from bedrock_cli.metering import Meter
     from bedrock_cli.recorder import Recorder
     from bedrock_cli.runtime import Runtime
+    from bedrock_cli.tasks.common import Target
 
 
 class AppContext:
@@ -91,6 +92,13 @@ class AppContext:
                 f"debug: {wanted} is called through the inference profile {resolution.model_id}"
             )
         return resolution
+
+    def target(self, name: str | None) -> Target:
+        """The text model to call for `name` (None: the `model` setting): what tasks get as
+        `common.TargetFor`."""
+        from bedrock_cli.tasks.common import target
+
+        return target(self.resolve_model(name), name or str(self.settings.model))
 
     def _listed(self, model_id: str, clients: Clients) -> Resolution | None:
         """A model id the shipped catalog does not know, routed by the cached account listing

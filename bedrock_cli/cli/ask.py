@@ -38,12 +38,11 @@ def ask(
     cache_prompt: CachePrompt = False,
 ) -> None:
     """Answer a question from the given context (citing file and lines) or about images."""
-    from functools import partial
 
-    from bedrock_cli.tasks import common, tuning
+    from bedrock_cli.tasks import tuning
     from bedrock_cli.tasks.ask import question as task
 
-    prep = task.prepare(partial(common.target, app), task.AskInput(
+    prep = task.prepare(app.target, task.AskInput(
         question=question, contexts=list(context or []), images=list(image or []),
         stdin_text=read_stdin(), model=model, resize=not no_resize,
         chunk_tokens=chunk_tokens, cache_prompt=cache_prompt))

@@ -126,12 +126,10 @@ def _read(collector: MultiLine, interactive: bool) -> str | None:
 
 def chat_calls(app: AppContext) -> ChatCalls:
     """What a chat session uses, from the command's context."""
-    from functools import partial
 
-    from bedrock_cli.tasks import common
     from bedrock_cli.tasks.chat import ChatCalls
 
-    return ChatCalls(partial(common.target, app), app.runtime, app.recorder,
+    return ChatCalls(app.target, app.runtime, app.recorder,
                      lambda: app.history)
 
 

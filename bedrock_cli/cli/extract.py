@@ -33,12 +33,10 @@ def extract(
     cache_prompt: CachePrompt = False,
 ) -> None:
     """Extract fields from text into JSON that is validated against a schema."""
-    from functools import partial
 
-    from bedrock_cli.tasks import common
     from bedrock_cli.tasks import extract as task
 
-    prep = task.prepare(partial(common.target, app), task.ExtractInput(
+    prep = task.prepare(app.target, task.ExtractInput(
         source=source, stdin_text=read_stdin() if source in (None, "-") else None,
         fields=list(field or []), schema_file=schema, many=many, model=model,
         cache_prompt=cache_prompt))

@@ -52,7 +52,6 @@ def sample(
 ) -> None:
     """Run a prompt N times (concurrently) and tally the distinct answers: counts,
     probabilities, entropy. With --max-tokens 1 this is the next-word distribution."""
-    from bedrock_cli.tasks import common
     from bedrock_cli.tasks import sample as task
     from bedrock_cli.tasks.params import Sampling
 
@@ -62,7 +61,7 @@ def sample(
                           top_k=top_k),
         concurrency=concurrency, exact=exact, rows=rows)
     task.check(inp)  # the options first, then the model
-    tgt = common.target(app, inp.model)
+    tgt = app.target(inp.model)
     with _progress(app, 1 if exact else n) as update:
         result = task.run(app.runtime, app.recorder, tgt, inp, on_progress=update)
     render(app, result)

@@ -40,14 +40,12 @@ def summarize(
     cache_prompt: CachePrompt = False,
 ) -> None:
     """Summarize text, markdown, HTML or PDF of any length (map-reduce when it is long)."""
-    from functools import partial
 
-    from bedrock_cli.tasks import common
     from bedrock_cli.tasks import summarize as task
 
     paths = list(files or [])
     stdin_text = read_stdin() if not paths or "-" in paths else None
-    plan = task.plan(partial(common.target, app), task.SummarizeInput(
+    plan = task.plan(app.target, task.SummarizeInput(
         paths=paths, stdin_text=stdin_text, model=model, length=length, style=style,
         focus=focus, chunk_tokens=chunk_tokens, cache_prompt=cache_prompt),
         logging=bool(app.settings.log))

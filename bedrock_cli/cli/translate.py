@@ -39,11 +39,9 @@ def translate(
 
         raise UsageError("Missing --to LANGUAGE.", "E.g. bedrock-cli translate notes.md --to "
                                                    "French")
-    from functools import partial
 
-    from bedrock_cli.tasks import common
 
-    plan = task.prepare(partial(common.target, app), task.TranslateInput(
+    plan = task.prepare(app.target, task.TranslateInput(
         source=source, stdin_text=read_stdin() if source in (None, "-") else None, to=to,
         source_language=source_language, model=model, chunk_tokens=chunk_tokens),
         logging=bool(app.settings.log))

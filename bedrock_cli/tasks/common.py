@@ -17,8 +17,7 @@ from bedrock_cli.errors import UsageError
 from bedrock_cli.types import TextRequest, TextResult, Usage
 
 if TYPE_CHECKING:
-    from bedrock_cli.catalog import ModelInfo
-    from bedrock_cli.context import AppContext
+    from bedrock_cli.catalog import ModelInfo, Resolution
     from bedrock_cli.tasks.textcall import Outcome
 
 CHARS_PER_TOKEN = 3  # a conservative estimate (English runs 3.3–4 characters per token)
@@ -41,19 +40,17 @@ class Target:
             else UNKNOWN_WINDOW
 
 
-#: A model name (None: the `model` setting) → the text model to call (`target` on a context).
+#: A model name (None: the `model` setting) → the text model to call (`AppContext.target`).
 TargetFor = Callable[[str | None], Target]
 
 
-def target(app: AppContext, name: str | None) -> Target:
-    """The text model to call for `name`; commands hand tasks `partial(target, app)`."""
-    resolution = app.resolve_model(name)
+def target(resolution: Resolution, wanted: str) -> Target:
+    """The text model to call: `resolution` is what the name `wanted` resolved to."""
     model = resolution.model
     if model is not None and model.kind != "text":
         raise UsageError(f"{model.id} makes {model.kind}s, not text.",
                          "Pick a text model: `bedrock-cli models list --modality text`.")
-    return Target(resolution.model_id, model,
-                  model.id if model else (name or str(app.settings.model)))
+    return Target(resolution.model_id, model, model.id if model else wanted)
 
 
 def estimate_tokens(text: str) -> int:

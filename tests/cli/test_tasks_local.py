@@ -71,11 +71,9 @@ def test_a_hundred_pages_summarize_by_map_reduce(isolated_env: Path) -> None:
 
 
 def test_progress_bar_on_a_terminal(isolated_env: Path) -> None:
-    from functools import partial
 
     from bedrock_cli.cli import render
     from bedrock_cli.cli.options import make_context
-    from bedrock_cli.tasks import common
     from bedrock_cli.tasks import summarize as task
 
     class Terminal(io.StringIO):
@@ -85,7 +83,7 @@ def test_progress_bar_on_a_terminal(isolated_env: Path) -> None:
     Path("book.txt").write_text(hundred_pages())
     app = make_context({"backend": "local"})
     app.output.stderr = Terminal()
-    plan = task.plan(partial(common.target, app),
+    plan = task.plan(app.target,
                      task.SummarizeInput(paths=["book.txt"], chunk_tokens=20_000), logging=True)
     seen: list[tuple[int, int]] = []
     with render.progress(app, "Summarizing", len(plan.parts)) as update:
