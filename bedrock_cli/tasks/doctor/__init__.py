@@ -16,26 +16,33 @@ from bedrock_cli.errors import BedrockCliError
 from bedrock_cli.tasks.doctor.checks import FAIL, OK, SKIP, UPGRADE, WARN, Check, Report
 
 if TYPE_CHECKING:
-    from bedrock_cli.context import AppContext
+    from bedrock_cli.catalog import Catalog, Resolution
+    from bedrock_cli.clients import Clients
+    from bedrock_cli.history import History
+    from bedrock_cli.recorder import Recorder
+    from bedrock_cli.settings import Settings
 
 __all__ = ["FAIL", "OK", "SKIP", "UPGRADE", "WARN", "Check", "Report", "run"]
 
 
-def run(app: AppContext, on_check: Callable[[Check], None] | None = None) -> Report:
-    """Every check, in order; ``on_check`` sees each as it finishes."""
+def run(settings: Settings, catalog: Catalog, recorder: Recorder,
+        resolve: Callable[[str | None, Clients], Resolution],
+        open_history: Callable[[], History | None],
+        on_check: Callable[[Check], None] | None = None) -> Report:
+    """Every check, in order; ``on_check`` sees each as it finishes. ``resolve`` turns a model
+    name into what to call in the region of the given clients."""
     from bedrock_cli.clients import Clients
     from bedrock_cli.runtime import Runtime
     from bedrock_cli.tasks.doctor import local, remote
 
     # clients of its own, without the "using the local backend" notice: the report says it
-    clients = Clients(app.settings)
-    state = remote.State(app.settings, clients, Runtime(clients, app.recorder.tokens),
-                         app.catalog,
-                         lambda name: app.resolve_model(name, clients=clients))
+    clients = Clients(settings)
+    state = remote.State(settings, clients, Runtime(clients, recorder.tokens), catalog,
+                         lambda name: resolve(name, clients))
     checks: list[Check] = []
     steps: list[tuple[str, Callable[[], Check]]] = [
         ("install", local.check_install),
-        ("config", lambda: local.check_config(app.settings)),
+        ("config", lambda: local.check_config(settings)),
         ("backend", state.check_backend),
         ("region", state.check_region),
         ("credentials", state.check_credentials),
@@ -44,8 +51,8 @@ def run(app: AppContext, on_check: Callable[[Check], None] | None = None) -> Rep
         ("model", lambda: state.check_model("model", blocking=True)),
         ("image model", lambda: state.check_model("image_model", blocking=False)),
         ("embeddings model", lambda: state.check_model("embed_model", blocking=False)),
-        ("data dir", lambda: local.check_data_dir(app.settings.data_dir)),
-        ("history", lambda: local.check_history(app.history)),
+        ("data dir", lambda: local.check_data_dir(settings.data_dir)),
+        ("history", lambda: local.check_history(open_history())),
     ]
     for name, step in steps:
         try:
