@@ -10,7 +10,7 @@ from bedrock_cli.errors import UsageError
 MAX_TEXT_BYTES = 200 * 1024 * 1024  # far beyond any context window; protects memory
 
 
-def _decode(data: bytes, where: str) -> str:
+def decode_text(data: bytes, where: str) -> str:
     if b"\x00" in data[:8192]:
         raise UsageError(f"{where} looks like binary data, not text.",
                          "Pass a text file, or attach binary files with -a.")
@@ -28,8 +28,8 @@ def stdin_is_piped() -> bool:
         return False
 
 
-def read_stdin(*, required: bool = False) -> str | None:
-    """Stdin's text when something is piped in; None on a terminal."""
+def read_stdin_bytes(*, required: bool = False) -> bytes | None:
+    """Stdin's bytes when something is piped in; None on a terminal."""
     if sys.stdin is None or (not stdin_is_piped() and not required):
         return None
     stream = getattr(sys.stdin, "buffer", None)
@@ -37,7 +37,13 @@ def read_stdin(*, required: bool = False) -> str | None:
         sys.stdin.read().encode("utf-8")
     if len(data) > MAX_TEXT_BYTES:
         raise UsageError("Standard input is larger than 200 MB.", "Split the input.")
-    return _decode(data, "Standard input")
+    return bytes(data)
+
+
+def read_stdin(*, required: bool = False) -> str | None:
+    """Stdin's text when something is piped in; None on a terminal."""
+    data = read_stdin_bytes(required=required)
+    return None if data is None else decode_text(data, "Standard input")
 
 
 def read_bytes(path: Path, *, limit: int | None = MAX_TEXT_BYTES, noun: str = "file",
@@ -63,4 +69,4 @@ def read_bytes(path: Path, *, limit: int | None = MAX_TEXT_BYTES, noun: str = "f
 def read_text_file(path: Path) -> str:
     if str(path) == "-":
         return read_stdin(required=True) or ""
-    return _decode(read_bytes(path), str(path))
+    return decode_text(read_bytes(path), str(path))

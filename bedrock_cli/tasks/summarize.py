@@ -41,7 +41,7 @@ Progress = Callable[[int, int], None]
 @dataclass
 class SummarizeInput:
     paths: list[str]
-    stdin_text: str | None = None
+    stdin: documents.Document | None = None  # what was piped in
     model: str | None = None
     length: str = "medium"
     style: str = "paragraph"
@@ -86,7 +86,7 @@ def plan(app: AppContext, inp: SummarizeInput) -> Plan:
     """Read the inputs and decide how they are sent (blocks or text) and split (parts)."""
     _check(inp)
     tgt = common.target(app, inp.model)
-    docs = documents.read_inputs(inp.paths, inp.stdin_text)
+    docs = documents.read_inputs(inp.paths, inp.stdin)
     budget_chars = common.chunk_tokens(tgt, inp.chunk_tokens) * common.CHARS_PER_TOKEN
     pdf_blocks = _pdf_blocks(tgt, docs, budget_chars)
     text_docs = [doc for doc in docs if not (doc.is_pdf and pdf_blocks)]
