@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import sys
 from pathlib import Path
 
@@ -49,14 +50,25 @@ def read_stdin(*, required: bool = False) -> str | None:
 def read_bytes(path: Path, *, limit: int | None = MAX_TEXT_BYTES, noun: str = "file",
                hint: str = "Check the path.") -> bytes:
     """The bytes of a file the user named, with the same clear errors (exit 2) wherever a
-    command reads one: not found, a directory, too large, unreadable."""
+    command reads one: not found, a directory, too large, unreadable.
+
+    A named pipe given by name is read to its end — that is how `<(command)` passes a
+    command's output — but a socket or a device is refused before it is opened (it could
+    block, or never end). Folder walks skip pipes too (`retrieval`)."""
     try:
-        if path.is_dir():
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
             raise UsageError(f"{path} is a directory, not a {noun}.", f"Pass a {noun}.")
-        if limit is not None and path.stat().st_size > limit:
-            raise UsageError(f"{path} is larger than {limit // (1024 * 1024)} MB.",
-                             "Split it, or pass a smaller file.")
-        return path.read_bytes()
+        if not (stat.S_ISREG(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+            raise UsageError(f"{path} is not a regular file (a device or a socket).",
+                             f"Pass a {noun}, or pipe the data in on stdin.")
+        if limit is not None and info.st_size > limit:
+            raise _too_large(path, limit)
+        with path.open("rb") as handle:
+            data = handle.read() if limit is None else handle.read(limit + 1)
+        if limit is not None and len(data) > limit:  # a pipe has no size until it is read
+            raise _too_large(path, limit)
+        return data
     except FileNotFoundError:
         raise UsageError(f"{noun.capitalize()} not found: {path}", hint) from None
     except PermissionError:
@@ -64,6 +76,11 @@ def read_bytes(path: Path, *, limit: int | None = MAX_TEXT_BYTES, noun: str = "f
             from None
     except OSError as exc:
         raise UsageError(f"Cannot read {path}: {exc.strerror}.", hint) from None
+
+
+def _too_large(path: Path, limit: int) -> UsageError:
+    return UsageError(f"{path} is larger than {limit // (1024 * 1024)} MB.",
+                      "Split it, or pass a smaller file.")
 
 
 def read_text_file(path: Path) -> str:
