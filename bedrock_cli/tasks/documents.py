@@ -104,14 +104,30 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
-def _from_bytes(name: str, data: bytes, kind: str) -> Document:
-    if kind == "pdf":
-        if not data.lstrip()[:5] == b"%PDF-":
-            raise UsageError(f"{name} is not a PDF file (no %PDF- header).",
-                             "Check the file, or rename it to its real type.")
-        return Document(name, pdf=data)
+def checked_pdf(name: str, data: bytes) -> bytes:
+    """The one test a PDF passes before any command sends or reads it (`pdftext.check`): a
+    file that is not a PDF, or one so damaged that no page can be found, exits 2 here — the
+    same for summarize, ask, extract, translate and `generate -a`."""
+    from bedrock_cli.pdftext import PdfError, check
+
+    if not data.lstrip()[:5] == b"%PDF-":
+        raise UsageError(f"{name} is not a PDF file (no %PDF- header).",
+                         "Check the file, or rename it to its real type.")
     try:
-        text = decode_text(data, "Standard input" if name == "stdin" else name)
+        check(data)
+    except PdfError as exc:
+        raise UsageError(f"{name} is not a readable PDF: {exc}.",
+                         "The file is damaged or not a PDF: open it in a PDF viewer, or export "
+                         "it again.") from None
+    return data
+
+
+def _from_bytes(name: str, data: bytes, kind: str) -> Document:
+    where = "Standard input" if name == "stdin" else name
+    if kind == "pdf":
+        return Document(name, pdf=checked_pdf(where, data))
+    try:
+        text = decode_text(data, where)
     except UsageError as exc:
         if "binary" in exc.message:
             raise UsageError(exc.message, f"Pass a text file. Supported: {SUPPORTED}.") from None

@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import random
 import struct
 import zlib
 from collections.abc import Iterator
@@ -151,6 +152,12 @@ def _image(fmt: str, size: tuple[int, int], mode: str = "RGB") -> bytes:
     return buffer.getvalue()
 
 
+def _pdf() -> bytes:
+    from tests.pdfmaker import make_pdf
+
+    return make_pdf([["The harbour town of Lindqvist was founded in 1620."] * 30])
+
+
 #: file contents: name → bytes (built lazily, some are large)
 KINDS: dict[str, Any] = {
     "empty": lambda: b"",
@@ -172,6 +179,9 @@ KINDS: dict[str, Any] = {
     "png header 100000x100000": lambda: _png(100_000, 100_000),
     "png magic, garbage": lambda: b"\x89PNG\r\n\x1a\n" + b"garbage" * 20,
     "pdf garbage": lambda: b"%PDF-1.7\n" + bytes(range(256)),
+    "pdf random": lambda: b"%PDF-1.7\n" + random.Random(13).randbytes(3000),
+    "pdf truncated": lambda: _pdf()[: len(_pdf()) // 3],
+    "pdf": lambda: _pdf(),
 }
 EXTENSIONS = ["", ".txt", ".md", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf", ".json",
               ".html", ".csv", ".docx", ".bin", ".exe", ".PNG"]
@@ -477,3 +487,17 @@ def test_images_that_cannot_be_read_are_refused_cleanly(call: Any, tmp_path: Pat
     lines = run.stderr.splitlines()
     assert len(lines) == 2 and lines[0].startswith("Error: ") and path.name in lines[0]
     assert "Warning" not in run.stderr and "warn" not in run.stderr
+
+
+@pytest.mark.parametrize("kind", ["pdf garbage", "pdf random", "pdf truncated"])
+@pytest.mark.parametrize("command", [["summarize", "{}"], ["ask", "What is it?", "-f", "{}"],
+                                     ["generate", "-a", "{}", "hi"],
+                                     ["extract", "-F", "name", "{}"],
+                                     ["translate", "{}", "--to", "French"]])
+def test_a_damaged_pdf_is_refused_the_same_way_by_every_command(
+        call: Any, tmp_path: Path, kind: str, command: list[str]) -> None:
+    path = make_file(tmp_path, kind, ".pdf")
+    run = call([arg.replace("{}", str(path)) for arg in command])
+    assert run.exit_code == INVALID_INPUT  # and `call` checked that nothing was sent
+    assert run.stderr.splitlines()[0] == f"Error: {path} is not a readable PDF: no pages " \
+                                         "were found in it."
