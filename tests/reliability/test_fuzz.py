@@ -84,8 +84,9 @@ def call(endpoint: LocalBedrock, aws_env: None, monkeypatch: pytest.MonkeyPatch)
         endpoint.reset()
         result = cli(["--backend", "aws", "--endpoint-url", endpoint.endpoint_url,
                       "--region", "us-east-1", *args], input=stdin)
-        # Whether a prompt fits the model's context window is Bedrock's call, in Bedrock's
-        # tokens ("Input is too long for requested model."): the CLI does not guess it.
+        # An input that surely cannot fit the context window exits 2 before the call (a lower
+        # bound on its tokens); nearer the limit it is Bedrock's call, in Bedrock's tokens
+        # ("Input is too long for requested model.").
         oversized = stdin is not None and len(stdin) > 1_000_000
         # A Bedrock-shaped id the catalog does not know is called as given (DESIGN): whether
         # it exists is Bedrock's answer. The emulator refuses to translate, by design.
