@@ -55,13 +55,14 @@ def read_bytes(path: Path, *, limit: int | None = MAX_TEXT_BYTES, noun: str = "f
     A named pipe given by name is read to its end — that is how `<(command)` passes a
     command's output — but a socket or a device is refused before it is opened (it could
     block, or never end). Folder walks skip pipes too (`retrieval`)."""
+    a_noun = f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
     try:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
-            raise UsageError(f"{path} is a directory, not a {noun}.", f"Pass a {noun}.")
+            raise UsageError(f"{path} is a directory, not {a_noun}.", f"Pass {a_noun}.")
         if not (stat.S_ISREG(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
             raise UsageError(f"{path} is not a regular file (a device or a socket).",
-                             f"Pass a {noun}, or pipe the data in on stdin.")
+                             f"Pass {a_noun}.")
         if limit is not None and info.st_size > limit:
             raise _too_large(path, limit)
         with path.open("rb") as handle:

@@ -69,6 +69,8 @@ def test_a_named_pipe_given_by_name_is_read(tmp_path: Path) -> None:
     ["summarize", "/dev/zero"],
     ["generate", "-a", "/dev/zero", "hi"],
     ["extract", "--field", "x", "/dev/zero"],
+    ["image", "a cat", "--from", "/dev/zero", "-o", "out.png"],
+    ["ask", "What is it?", "-i", "/dev/zero"],
 ])
 def test_a_device_named_as_a_file_is_refused_before_it_is_read(command: list[str]) -> None:
     proc = run(*command, timeout=30)
