@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 import sys
 from pathlib import Path
@@ -20,6 +21,12 @@ def decode_text(data: bytes, where: str) -> str:
     except UnicodeDecodeError as exc:
         raise UsageError(f"{where} is not valid UTF-8 text (byte {exc.start}).",
                          "Convert it first, e.g. `iconv -f latin1 -t utf-8`.") from None
+
+
+def user_path(value: str | Path) -> Path:
+    """A path the user typed, with `~` and `~user` expanded — left as typed when that user
+    does not exist (`Path.expanduser` raises then; `os.path.expanduser` does not)."""
+    return Path(os.path.expanduser(value))
 
 
 def stdin_is_piped() -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bedrock_cli.errors import UsageError
-from bedrock_cli.inputs import read_bytes
+from bedrock_cli.inputs import read_bytes, user_path
 from bedrock_cli.tasks.chunking import split_pieces
 from bedrock_cli.tasks.documents import (
     HTML_SUFFIXES,
@@ -120,7 +120,7 @@ def gather(paths: list[str], stdin_text: str | None) -> Context:
                                  "Pipe the text in, or pass a file.")
             ctx.texts.append(("stdin", stdin_text))
             continue
-        path = Path(raw).expanduser()
+        path = user_path(raw)
         if path.is_dir():
             before = len(ctx.texts)
             _folder(path, ctx)

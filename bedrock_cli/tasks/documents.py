@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from bedrock_cli.errors import UsageError
-from bedrock_cli.inputs import decode_text, read_bytes, read_stdin_bytes
+from bedrock_cli.inputs import decode_text, read_bytes, read_stdin_bytes, user_path
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".rst", ".log", ""})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
@@ -159,7 +159,7 @@ def text_or_file(value: str | None, stdin: Document | None) -> Document:
                              "Pass the text or a file as an argument, or pipe it in on stdin.")
         return stdin
     if "\n" not in value and len(value) < 4096:
-        path = Path(value).expanduser()
+        path = user_path(value)
         if path.exists() or looks_like_path(value):
             return read_document(path)
     return Document("argument", raw_text=value)

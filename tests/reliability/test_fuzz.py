@@ -474,6 +474,22 @@ def test_found_by_fuzzing(call: Any, args: list[str], stdin: bytes | None, messa
     assert run.stderr.splitlines()[0] == message
 
 
+@pytest.mark.parametrize(("args", "exit_code"), [  # FUZZ_EXAMPLES=300: "~0" crashed (exit 1)
+    (["embed", "~0"], 0),  # Path.expanduser raised for a user that does not exist
+    (["tokens", "~0"], 0),
+    (["extract", "~0", "-F", "name"], 0),
+    (["ask", "What is it?", "--context", "~0"], INVALID_INPUT),
+    (["invoke", "nova-lite", "--body", "@~nosuchuser/body.json"], INVALID_INPUT),
+    (["summarize", "~nosuchuser/notes.txt"], INVALID_INPUT),
+])
+def test_a_tilde_user_that_does_not_exist_is_a_plain_path(call: Any, args: list[str],
+                                                           exit_code: int) -> None:
+    run = call(args)
+    assert run.exit_code == exit_code, run.stderr
+    if exit_code == INVALID_INPUT:
+        assert "not found" in run.stderr.splitlines()[0]
+
+
 @pytest.mark.parametrize("kind", ["png header 100000x100000", "png header 9000x9000",
                                   "truncated png", "png magic, garbage"])
 @pytest.mark.parametrize("flag", [["generate", "what is it?", "--attach"],
