@@ -35,6 +35,11 @@ class Document:
     def is_pdf(self) -> bool:
         return self.pdf is not None
 
+    @property
+    def blank(self) -> bool:
+        """Text with nothing but blanks in it (a PDF is never blank here)."""
+        return not self.is_pdf and not (self.raw_text or "").strip()
+
     def text(self) -> str:
         """The document's text; for a PDF, extracted on first use (exit 2 if it cannot be)."""
         if self.raw_text is not None:
@@ -85,9 +90,8 @@ def read_stdin_document(*, required: bool = False) -> Document | None:
 # The opening tags by which the WHATWG MIME Sniffing standard (§7.1, "identifying a resource
 # with an unknown MIME type") recognises HTML, each followed by a space or ">". Its `<!--` is
 # left out: markdown and plain text open with a comment too.
-_HTML_OPENINGS = (b"<!doctype html", b"<html", b"<head", b"<script", b"<iframe", b"<h1",
-                  b"<div", b"<font", b"<table", b"<a", b"<style", b"<title", b"<b", b"<body",
-                  b"<br", b"<p")
+_HTML_OPENING = re.compile(rb"<(?:!doctype html|html|head|script|iframe|h1|div|font|table|a|"
+                          rb"style|title|b|body|br|p)[ \t\r\n>]", re.IGNORECASE)
 
 
 def sniff(data: bytes) -> str:
@@ -95,13 +99,7 @@ def sniff(data: bytes) -> str:
     head = data[:1024].removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n\x0c")
     if head.startswith(b"%PDF-"):
         return "pdf"
-    lowered = head[:64].lower()
-    for opening in _HTML_OPENINGS:
-        if lowered.startswith(opening) and lowered[len(opening):len(opening) + 1] in (b" ", b">",
-                                                                                    b"\t", b"\n",
-                                                                                    b"\r"):
-            return "html"
-    return "text"
+    return "html" if _HTML_OPENING.match(head) else "text"
 
 
 def checked_pdf(name: str, data: bytes) -> bytes:
@@ -138,7 +136,7 @@ def _from_bytes(name: str, data: bytes, kind: str) -> Document:
 def read_inputs(paths: list[str], stdin: Document | None) -> list[Document]:
     """Documents from the arguments; stdin when none is given (or for ``-``)."""
     if not paths:
-        if stdin is None or not (stdin.is_pdf or (stdin.raw_text or "").strip()):
+        if stdin is None or stdin.blank:
             raise UsageError("No input given.",
                              "Pass a file (or several), or pipe text in on stdin.")
         return [stdin]
@@ -154,7 +152,7 @@ def read_inputs(paths: list[str], stdin: Document | None) -> list[Document]:
 def text_or_file(value: str | None, stdin: Document | None) -> Document:
     """The `[TEXT|FILE|-]` argument of extract and translate: a file when it names one."""
     if value is None or value == "-":
-        if stdin is None or not (stdin.is_pdf or (stdin.raw_text or "").strip()):
+        if stdin is None or stdin.blank:
             raise UsageError("No input given.",
                              "Pass the text or a file as an argument, or pipe it in on stdin.")
         return stdin
