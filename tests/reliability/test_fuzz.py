@@ -489,6 +489,10 @@ def test_batch_input_files(call: Any, tmp_path: Path, data: st.DataObject) -> No
      "Error: Invalid value nan for --read-timeout: must be a number greater than 0."),
     (["generate", "hi", "--max-attempts", "0"], None,  # was silently the default (3)
      "Error: Invalid value 0 for --max-attempts: must be between 1 and 20."),
+    (["generate", "0", "--top-k", "1_000"], None,  # FUZZ_EXAMPLES=300: sent, refused (400)
+     "Error: --top-k 1000 is outside Bedrock's range."),
+    (["generate", "0", "-m", "haiku", "--top-k", "501"], None,
+     "Error: --top-k 501 is outside Bedrock's range."),
 ])
 def test_found_by_fuzzing(call: Any, args: list[str], stdin: bytes | None, message: str) -> None:
     run = call(args, stdin=stdin)
