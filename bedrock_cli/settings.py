@@ -138,7 +138,7 @@ class Settings:
     @property
     def data_dir(self) -> Path:
         home = self.values.get("home")
-        return Path(home).expanduser() if home else paths.user_data_dir()
+        return Path(os.path.expanduser(home)) if home else paths.user_data_dir()
 
     @property
     def json_output(self) -> bool:

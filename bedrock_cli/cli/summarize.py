@@ -14,7 +14,6 @@ from bedrock_cli.cli.generate import ModelOption
 from bedrock_cli.cli.options import common_command
 from bedrock_cli.cli.tuning import CachePrompt
 from bedrock_cli.context import AppContext
-from bedrock_cli.inputs import read_stdin
 
 NoStream = Annotated[bool, typer.Option("--no-stream", help="Wait for the whole answer.")]
 ChunkTokens = Annotated[int | None, typer.Option(
@@ -41,11 +40,12 @@ def summarize(
 ) -> None:
     """Summarize text, markdown, HTML or PDF of any length (map-reduce when it is long)."""
     from bedrock_cli.tasks import summarize as task
+    from bedrock_cli.tasks.documents import read_stdin_document
 
     paths = list(files or [])
-    stdin_text = read_stdin() if not paths or "-" in paths else None
+    stdin = read_stdin_document() if not paths or "-" in paths else None
     plan = task.plan(app, task.SummarizeInput(
-        paths=paths, stdin_text=stdin_text, model=model, length=length, style=style,
+        paths=paths, stdin=stdin, model=model, length=length, style=style,
         focus=focus, chunk_tokens=chunk_tokens, cache_prompt=cache_prompt))
     earlier: list[task.Outcome] = []
     text = plan.text

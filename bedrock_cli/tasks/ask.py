@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from bedrock_cli import retrieval
 from bedrock_cli.errors import UsageError
 from bedrock_cli.tasks import ask_images, common
+from bedrock_cli.tasks.documents import Document
 from bedrock_cli.tasks.textcall import CallLog
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ class AskInput:
     question: str
     contexts: list[str] = field(default_factory=list)
     images: list[Path] = field(default_factory=list)
-    stdin_text: str | None = None
+    stdin: Document | None = None  # what was piped in
     model: str | None = None
     resize: bool = True
     chunk_tokens: int | None = None
@@ -60,7 +61,7 @@ def prepare(app: AppContext, inp: AskInput) -> Prepared:
     tgt = common.target(app, inp.model)
     pictures = ask_images.load_all(inp.images, resize=inp.resize, model=tgt.model,
                                model_name=tgt.name)
-    context = retrieval.gather(inp.contexts, inp.stdin_text)
+    context = retrieval.gather(inp.contexts, inp.stdin.text() if inp.stdin else None)
     passages = context.passages()
     budget = common.chunk_tokens(tgt, inp.chunk_tokens) * common.CHARS_PER_TOKEN
     sent = retrieval.select(question, passages, budget)

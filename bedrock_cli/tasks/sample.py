@@ -149,6 +149,9 @@ def _request(app: AppContext, inp: SampleInput) -> tuple[TextRequest, common.Tar
         additional_fields=params.additional_fields(sampling, tgt.model),
         metadata=metadata,
     )
+    from bedrock_cli.tasks import fits
+
+    fits.check(app, request, tgt.model, tgt.name)
     return request, tgt, text
 
 

@@ -79,7 +79,11 @@ def run(
     on_text: Callable[[str], None] | None = None,
     on_reasoning: Callable[[str], None] | None = None,
 ) -> Outcome:
-    """Call the model; on failure or Ctrl-C, keep what arrived in history (status partial)."""
+    """Call the model; on failure or Ctrl-C, keep what arrived in history (status partial).
+    An input that cannot fit the model's context window exits 2 first (`fits.check`)."""
+    from bedrock_cli.tasks import fits
+
+    fits.check(app, request, model, log.model_name)
     started = time.perf_counter()
     pieces: list[str] = []
     thinking: list[str] = []
