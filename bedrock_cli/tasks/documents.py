@@ -1,7 +1,7 @@
 """Reading the documents a task works on: text, markdown, HTML (text extracted) and PDF.
 
 A PDF is kept as bytes so it can go to Bedrock as a document block when the model takes
-documents; :meth:`Document.text` extracts its text otherwise (see ``bedrock_cli.pdftext`` for
+documents; :meth:`Document.text` extracts its text otherwise (see ``bedrock_cli.inputs.pdf_text`` for
 exactly what the extractor reads). Anything else is refused with exit 2 naming what is read.
 """
 
@@ -40,7 +40,7 @@ class Document:
         if self.raw_text is not None:
             return self.raw_text
         if self._extracted is None:
-            from bedrock_cli.pdftext import PdfError, extract_text
+            from bedrock_cli.inputs.pdf_text import PdfError, extract_text
 
             try:
                 self._extracted = extract_text(self.pdf or b"")
