@@ -1,8 +1,9 @@
 """Reading the documents a task works on: text, markdown, HTML (text extracted) and PDF.
 
 A PDF is kept as bytes so it can go to Bedrock as a document block when the model takes
-documents; :meth:`Document.text` extracts its text otherwise (see ``bedrock_cli.inputs.pdf_text`` for
-exactly what the extractor reads). Anything else is refused with exit 2 naming what is read.
+documents; :meth:`Document.text` extracts its text otherwise (see
+``bedrock_cli.inputs.pdf_text`` for exactly what the extractor reads). Anything else is
+refused with exit 2 naming what is read.
 """
 
 from __future__ import annotations
