@@ -183,7 +183,7 @@ class DeclaredGeneration:
         self.tool_uses = [dict(u) for u in answer.tool_uses]
 
     def __iter__(self) -> Iterator[str]:
-        from bedrock_cli.local.engines.tokenizer import count_tokens, tokenize
+        from bedrock_cli.text.tokenizer import count_tokens, tokenize
 
         answer = self.answer
         pieces = list(answer.chunks) if answer.chunks is not None else tokenize(answer.text)

@@ -30,9 +30,9 @@ import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
 
-from bedrock_cli.local.engines import tokenizer
 from bedrock_cli.local.engines._lmdecode import END_TOKEN, Decoder, State
 from bedrock_cli.local.engines._lmtext import join
+from bedrock_cli.text import tokenizer
 
 __all__ = ["END_TOKEN", "Generation", "LanguageModel", "get_model"]
 
