@@ -19,10 +19,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "bedrock_cli"
 KNOWN_CYCLE_EDGES: dict[tuple[str, str], str] = {
     ("bedrock_cli.tasks.doctor_remote", "bedrock_cli.tasks.doctor"): "removed by the doctor split",
     # deferred imports inside the emulator, closing circles within local/ (to be split out)
-    ("bedrock_cli.local.router", "bedrock_cli.local.wire_check"): "wire_check below router",
     ("bedrock_cli.local.declared", "bedrock_cli.local.rules"): "rules file loading below declared",
-    ("bedrock_cli.local.engines.textlm", "bedrock_cli.local.engines._lmcompose"):
-        "Generation in a module of its own",
 }
 
 
