@@ -18,8 +18,6 @@ PACKAGE = Path(__file__).resolve().parent.parent / "bedrock_cli"
 #: Module-level edges known to close a circle, each with the change that removes it.
 KNOWN_CYCLE_EDGES: dict[tuple[str, str], str] = {
     ("bedrock_cli.tasks.doctor_remote", "bedrock_cli.tasks.doctor"): "removed by the doctor split",
-    # deferred imports inside the emulator, closing circles within local/ (to be split out)
-    ("bedrock_cli.local.declared", "bedrock_cli.local.rules"): "rules file loading below declared",
 }
 
 
