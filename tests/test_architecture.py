@@ -145,3 +145,12 @@ def test_no_circle_between_modules(graph: dict[str, set[str]]) -> None:
     assert cycle is None, "import circle: " + " -> ".join(cycle or [])
     for (source, target), why in KNOWN_CYCLE_EDGES.items():  # an exception that still applies
         assert target in graph[source], f"{source} -> {target} is gone ({why}): drop it here"
+
+
+def test_what_both_sides_share_sits_below_both(graph: dict[str, set[str]]) -> None:
+    shared = ("bedrock_cli.text", "bedrock_cli.storage", "bedrock_cli.jsonl", "bedrock_cli.inputs",
+              "bedrock_cli.types")
+    above = ("bedrock_cli.tasks", "bedrock_cli.batch", "bedrock_cli.cli", "bedrock_cli.local")
+    leaks = sorted(f"{module} imports {target}" for module, targets in graph.items()
+                   if _unit(module) in shared for target in targets if _unit(target) in above)
+    assert leaks == []
