@@ -55,12 +55,9 @@ def on_demand(model: Any, region: str) -> bool:
 
 def profile_geographies(model: Any, region: str) -> list[str]:
     """The system profiles of ``model`` callable from ``region``, most specific first."""
-    from bedrock_cli.catalog.catalog import _profile_candidates
+    from bedrock_cli.catalog.routing import profile_geographies as callable_from
 
-    candidates = list(_profile_candidates(region))
-    if not region.lower().startswith("us-gov-"):
-        candidates.append("global")
-    return [g for g in candidates if g in model.profile_geographies]
+    return [g for g in callable_from(region) if g in model.profile_geographies]
 
 
 def profile_available(model: Any, geo: str, region: str) -> bool:

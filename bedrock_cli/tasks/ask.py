@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bedrock_cli import retrieval
 from bedrock_cli.errors import UsageError
-from bedrock_cli.tasks import ask_images, common
+from bedrock_cli.tasks import ask_images, common, retrieval
 from bedrock_cli.tasks.documents import Document
 from bedrock_cli.tasks.textcall import CallLog
 

@@ -1,8 +1,9 @@
 """Reading the documents a task works on: text, markdown, HTML (text extracted) and PDF.
 
 A PDF is kept as bytes so it can go to Bedrock as a document block when the model takes
-documents; :meth:`Document.text` extracts its text otherwise (see ``bedrock_cli.pdftext`` for
-exactly what the extractor reads). Anything else is refused with exit 2 naming what is read.
+documents; :meth:`Document.text` extracts its text otherwise (see
+``bedrock_cli.inputs.pdf_text`` for exactly what the extractor reads). Anything else is
+refused with exit 2 naming what is read.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ class Document:
         if self.raw_text is not None:
             return self.raw_text
         if self._extracted is None:
-            from bedrock_cli.pdftext import PdfError, extract_text
+            from bedrock_cli.inputs.pdf_text import PdfError, extract_text
 
             try:
                 self._extracted = extract_text(self.pdf or b"")
@@ -106,7 +107,7 @@ def checked_pdf(name: str, data: bytes) -> bytes:
     """The one test a PDF passes before any command sends or reads it (`pdftext.check`): a
     file that is not a PDF, or one so damaged that no page can be found, exits 2 here — the
     same for summarize, ask, extract, translate and `generate -a`."""
-    from bedrock_cli.pdftext import PdfError, check
+    from bedrock_cli.inputs.pdf_text import PdfError, check
 
     if not data.lstrip()[:5] == b"%PDF-":
         raise UsageError(f"{name} is not a PDF file (no %PDF- header).",

@@ -2,7 +2,7 @@
 
 Bedrock counts tokens with each model's own tokenizer, which the CLI does not have. What it
 can know cheaply is a lower bound that holds for every tokenizer Bedrock's text models use
-(and for the emulator's, `local/engines/tokenizer.py`): a token never spans two words — runs
+(and for the emulator's, `text/tokenizer.py`): a token never spans two words — runs
 of non-blank characters — and is never longer than 16 characters. An input whose lower bound
 is over the window cannot fit, and is refused (exit 2) with the sizes and the way out; nearer
 the limit, Bedrock has the last word ("Input is too long for requested model.").

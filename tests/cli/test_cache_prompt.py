@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bedrock_cli.tasks import caching
-from bedrock_cli.types import TextRequest
+from bedrock_cli.types import TextRequest, with_cache_points
 from tests.fake_endpoint import FakeEndpoint, converse_frames
 from tests.helpers import Run, cli
 
@@ -136,8 +136,8 @@ def test_at_most_four_points_newest_turns_first() -> None:
                           system=["s"], tool_config=tools)
     # tools, system, the context, then the last answer: the older answers do not fit
     assert caching.positions(request, None) == ["tools", "system", (5, 0), (6, 0)]
-    body = caching.with_cache_points(request.converse_kwargs(), request.cache_points or
-                                     caching.positions(request, None))
+    body = with_cache_points(request.converse_kwargs(), request.cache_points or
+                             caching.positions(request, None))
     assert body["messages"][5]["content"] == [{"text": "a2"}, POINT]
     assert body["messages"][6]["content"] == [{"text": "doc"}, POINT, {"text": "q"}]
     assert request.messages[5]["content"] == [{"text": "a2"}]  # the request is untouched

@@ -12,8 +12,8 @@ import pytest
 
 from bedrock_cli.history import CallRecord, History
 from bedrock_cli.history_limits import FIELD_LIMIT, capped, capped_json
-from bedrock_cli.local.engines.tokenizer import count_tokens
 from bedrock_cli.tasks.fits import least_tokens
+from bedrock_cli.text.tokenizer import count_tokens
 from tests.helpers import cli
 
 PROSE = "After the rain, the streets were wet and quiet; the 1814 council didn't meet. "

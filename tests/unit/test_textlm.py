@@ -18,7 +18,7 @@ from bedrock_cli.local.engines import _lmcache, textlm
 from bedrock_cli.local.engines._lmdecode import State
 from bedrock_cli.local.engines._lmtext import surface_tokens
 from bedrock_cli.local.engines.textlm import END_TOKEN, LanguageModel, get_model
-from bedrock_cli.local.engines.tokenizer import count_tokens
+from bedrock_cli.text.tokenizer import count_tokens
 
 SEED_PROMPT = "After the rain, the streets were"
 

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, cast
 
-from bedrock_cli.pdfobjects import Document, Lexer, Name, Op, PdfError
+from bedrock_cli.inputs.pdf_objects import Document, Lexer, Name, Op, PdfError
 
 __all__ = ["PdfError", "check", "extract_text"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bedrock_cli.pdftext import PdfError, check, extract_text
+from bedrock_cli.inputs.pdf_text import PdfError, check, extract_text
 from tests.pdfmaker import make_pdf
 
 PAGES = [["Invoice INV-2041", "Total: $1,234.50 (due) café"], ["Page two", "second line"]]

@@ -1,8 +1,8 @@
 """Context for question answering: files and folders read into passages with line ranges,
 and the passages most relevant to a question picked when they do not all fit the budget.
 
-Relevance is Okapi BM25 — a plain ranking algorithm, in-process (the implementation is the one
-the local QA engine uses; nothing about it depends on the backend).
+Relevance is Okapi BM25 (`bedrock_cli.text.bm25`) — a plain ranking algorithm, in-process; the
+local QA engine ranks with the same implementation, and nothing here depends on the backend.
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ def select(question: str, passages: list[Passage], budget_chars: int) -> list[Pa
     """All passages when they fit; else the most relevant (BM25) that fit, in reading order."""
     if sum(len(p.text) for p in passages) <= budget_chars:
         return passages
-    from bedrock_cli.local.engines.qa import bm25_rank
+    from bedrock_cli.text.bm25 import bm25_rank
 
     ranked = [i for i, _score in bm25_rank(question, [p.text for p in passages], len(passages))]
     if not ranked:  # nothing shares a word with the question: the opening passages
