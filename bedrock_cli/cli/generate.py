@@ -109,7 +109,7 @@ def generate(
     request, model_info, log = task.build(app, inp)
     request.guardrail = guardrail_task.converse_config(guardrail)
     invoke_task.choose_api(request, model_info, api)
-    name = model or str(app.settings.model)
+    name = model or app.settings.model
     with_tools = tools_task.apply(request, model_info, name, list(tool or []), tool_choice)
     tune = tuning.Tuning(tuning.Reasoning(reasoning_budget, reasoning_effort), cache_prompt)
     for note in tuning.apply(request, model_info, name, tune,
