@@ -19,7 +19,6 @@ TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".rst", ".log", 
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 PDF_SUFFIXES = frozenset({".pdf"})
 SUPPORTED = ".txt, .md, .rst, .log, .html, .pdf (or text on stdin)"
-PDF_MAX_BYTES = 4_500_000  # Bedrock's document limit
 
 
 @dataclass
