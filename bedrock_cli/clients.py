@@ -108,13 +108,13 @@ class Clients:
         settings = self.settings
         # flag > AWS_REGION > AWS_DEFAULT_REGION (settings did these) > profile > config file
         if settings.region and settings.source("region") != "config":
-            return str(settings.region)
+            return settings.region
         if self.backend == "aws":
             profile_region = self._aws_session().region_name
             if profile_region:
                 return str(profile_region)
         if settings.region:
-            return str(settings.region)
+            return settings.region
         if self.backend == "local":
             return LOCAL_DEFAULT_REGION
         raise ConfigError("No AWS region is set.", REGION_HINT)
@@ -154,8 +154,8 @@ class Clients:
             # An explicit https URL keeps env overrides and bearer-token checks out of the way;
             # the emulator answers before anything is sent.
             kwargs["endpoint_url"] = f"https://{service}.{self.region}.amazonaws.com"
-        elif self.settings.endpoint_url and service in ("bedrock-runtime", "bedrock"):
-            kwargs["endpoint_url"] = self._endpoint_for(service)
+        elif (url := self.settings.endpoint_url) and service in ("bedrock-runtime", "bedrock"):
+            kwargs["endpoint_url"] = self._endpoint_for(service, url)
         client = self.session.client(service, **kwargs)
         if local:
             from bedrock_cli.local import attach
@@ -165,10 +165,9 @@ class Clients:
             _log_requests(client, self._notice)
         return client
 
-    def _endpoint_for(self, service: str) -> str:
+    def _endpoint_for(self, service: str, url: str) -> str:
         """--endpoint-url names the runtime endpoint; the control plane shares it, as with
         `serve`, unless AWS_ENDPOINT_URL_BEDROCK says otherwise."""
-        url = str(self.settings.endpoint_url)
         if service == "bedrock" and os.environ.get("AWS_ENDPOINT_URL_BEDROCK"):
             return os.environ["AWS_ENDPOINT_URL_BEDROCK"]
         return url
@@ -201,7 +200,7 @@ class Clients:
             return "the local emulator"
         # boto3 also takes the endpoint from the environment (or a .env): name where it went
         if self.settings.endpoint_url:
-            return str(self.settings.endpoint_url)
+            return self.settings.endpoint_url
         given = os.environ.get("AWS_ENDPOINT_URL_BEDROCK_RUNTIME") or \
             os.environ.get("AWS_ENDPOINT_URL")
         if given:

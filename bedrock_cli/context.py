@@ -45,7 +45,7 @@ class AppContext:
     def report_usage(self) -> None:
         """Print the calls not reported yet as one line on stderr (a JSON object under
         --json), when --usage (or the `usage` setting) asks for it."""
-        if not self.settings.values.get("usage") or "meter" not in self.__dict__:
+        if not self.settings.usage or "meter" not in self.__dict__:
             return
         from bedrock_cli import metering
 
@@ -79,7 +79,7 @@ class AppContext:
         """Alias, catalog id, Bedrock-shaped id or ARN → what to call in this region."""
         from bedrock_cli.catalog import UnknownModelError
 
-        wanted = name or str(getattr(self.settings, kind))
+        wanted: str = name or getattr(self.settings, kind)
         try:
             resolution = self.catalog.resolve(wanted, self.clients.region)
         except UnknownModelError as exc:

@@ -108,9 +108,9 @@ def source_key(clients: Clients) -> str:
     """Whose answer a snapshot is: the backend, the AWS profile and any endpoint override."""
     parts = [clients.backend]
     if clients.settings.profile and clients.backend != "local":
-        parts.append(str(clients.settings.profile))
+        parts.append(clients.settings.profile)
     if clients.settings.endpoint_url and clients.backend != "local":
-        parts.append(str(clients.settings.endpoint_url))
+        parts.append(clients.settings.endpoint_url)
     return "/".join(parts)
 
 

@@ -262,9 +262,6 @@ class ModelInfo:
     def produces(self, modality: str) -> bool:
         return modality.upper() in self.output_modalities
 
-    def supports(self, modality: str) -> bool:
-        return self.accepts(modality) or self.produces(modality)
-
     def arn(self, region: str) -> str:
         return f"arn:aws:bedrock:{region}::foundation-model/{self.id}"
 

@@ -10,15 +10,10 @@ from typing import Annotated
 import typer
 
 from bedrock_cli.cli import render
-from bedrock_cli.cli.generate import ModelOption
-from bedrock_cli.cli.options import common_command
+from bedrock_cli.cli.options import ModelOption, common_command
+from bedrock_cli.cli.params import ChunkTokens, NoStream
 from bedrock_cli.cli.tuning import CachePrompt
 from bedrock_cli.context import AppContext
-
-NoStream = Annotated[bool, typer.Option("--no-stream", help="Wait for the whole answer.")]
-ChunkTokens = Annotated[int | None, typer.Option(
-    "--chunk-tokens", help="Input tokens per call for long inputs [default: 24000, at most "
-    "half the model's context window].", show_default=False)]
 
 
 @common_command

@@ -7,9 +7,8 @@ from typing import Annotated
 import typer
 
 from bedrock_cli.cli import render
-from bedrock_cli.cli.generate import ModelOption
-from bedrock_cli.cli.options import common_command
-from bedrock_cli.cli.summarize import ChunkTokens
+from bedrock_cli.cli.options import ModelOption, common_command
+from bedrock_cli.cli.params import ChunkTokens
 from bedrock_cli.context import AppContext
 
 

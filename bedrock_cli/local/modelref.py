@@ -42,12 +42,6 @@ def split_profile(model_id: str) -> tuple[str | None, str]:
     return None, model_id
 
 
-def region_geography(region: str) -> str | None:
-    from bedrock_cli.catalog import geography
-
-    return geography(region)
-
-
 def on_demand(model: Any, region: str) -> bool:
     """Whether the bare model id can be invoked on demand in ``region``."""
     return bool(model.on_demand_in(region))

@@ -158,7 +158,6 @@ def check_events(stream: Shape, data: bytes) -> list[str]:
 
 # ---------------------------------------------------------------------------- strict mode
 
-STRICT_ENV = "BEDROCK_CLI_LOCAL_STRICT"
 log = logging.getLogger(__name__)
 
 

@@ -47,7 +47,7 @@ def target(app: AppContext, name: str | None) -> Target:
         raise UsageError(f"{model.id} makes {model.kind}s, not text.",
                          "Pick a text model: `bedrock-cli models list --modality text`.")
     return Target(resolution.model_id, model,
-                  model.id if model else (name or str(app.settings.model)))
+                  model.id if model else (name or app.settings.model))
 
 
 def estimate_tokens(text: str) -> int:

@@ -20,7 +20,6 @@ TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".rst", ".log", 
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 PDF_SUFFIXES = frozenset({".pdf"})
 SUPPORTED = ".txt, .md, .rst, .log, .html, .pdf (or any of these on stdin)"
-PDF_MAX_BYTES = 4_500_000  # Bedrock's document limit
 
 
 @dataclass

@@ -85,7 +85,7 @@ def _family(model: ModelInfo | None, model_id: str) -> str:
 def prepare(app: AppContext, opts: EmbedOptions) -> Embedder:
     resolution = app.resolve_model(opts.model, kind="embed_model")
     model = resolution.model
-    name = model.id if model is not None else (opts.model or str(app.settings.embed_model))
+    name = model.id if model is not None else (opts.model or app.settings.embed_model)
     family = _family(model, resolution.model_id)
     info = model.embedding if model is not None else None
     if opts.dimensions is not None:

@@ -72,7 +72,7 @@ def previous_messages(app: AppContext, inp: GenerateInput) -> tuple[list[dict[st
 
 
 def build(app: AppContext, inp: GenerateInput) -> tuple[TextRequest, ModelInfo | None, CallLog]:
-    name = inp.model or str(app.settings.model)
+    name = inp.model or app.settings.model
     # ranges that need no model first: a bad flag is reported before the backend is chosen
     params.validate(inp.sampling, None, name)
     resolution = app.resolve_model(inp.model)

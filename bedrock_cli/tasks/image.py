@@ -81,7 +81,7 @@ class ImagePlan:
 def build(app: AppContext, inp: ImageInput) -> ImagePlan:
     resolution = app.resolve_model(inp.model, kind="image_model")
     model = resolution.model
-    wanted = inp.model or str(app.settings.image_model)
+    wanted = inp.model or app.settings.image_model
     if model is None or model.image is None:
         raise UsageError(f"{wanted} is not an image model bedrock-cli knows.",
                          "See `bedrock-cli models list --modality image`.")

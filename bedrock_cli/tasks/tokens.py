@@ -36,7 +36,7 @@ def count(app: AppContext, text: str, model: str | None = None,
           system: str | None = None) -> TokenCount:
     resolution = app.resolve_model(model)
     found = resolution.model
-    name = found.id if found is not None else (model or str(app.settings.model))
+    name = found.id if found is not None else (model or app.settings.model)
     if found is not None and found.kind != "text":
         raise UsageError(f"{name} is an {found.kind} model; tokens counts a text model's input.",
                          "Pass a text model with -m (e.g. -m haiku).")

@@ -6,29 +6,14 @@ from __future__ import annotations
 import base64
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PIL import Image
 
 from tests.fake_endpoint import FakeEndpoint, converse_frames
-from tests.helpers import Run, cli
+from tests.helpers import aws
 from tests.pdfmaker import make_pdf
-
-
-@pytest.fixture
-def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEndpoint]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    with FakeEndpoint() as fake:
-        yield fake
-
-
-def aws(endpoint: FakeEndpoint, *args: str, input: str | None = None) -> Run:
-    return cli(["--backend", "aws", "--endpoint-url", endpoint.url, *args], input=input)
 
 
 def answer(text: str | None = None, tool: dict[str, Any] | None = None,
