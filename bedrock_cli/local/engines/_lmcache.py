@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bedrock_cli.paths import private_dir
+from bedrock_cli.paths import private_dir, user_cache_dir
 
 if TYPE_CHECKING:
     import numpy as np
@@ -68,11 +68,7 @@ class Tables:
 
 def cache_dir() -> Path:
     """``$BEDROCK_CLI_CACHE``, else ``$XDG_CACHE_HOME/bedrock-cli``, else ``~/.cache/...``."""
-    explicit = os.environ.get("BEDROCK_CLI_CACHE")
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "bedrock-cli"
+    return user_cache_dir()
 
 
 def cache_path(digest: str) -> Path:
