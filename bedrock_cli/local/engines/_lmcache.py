@@ -80,13 +80,22 @@ def corpus_files() -> list[Path]:
     return sorted(DATA.glob("*.txt.xz"))
 
 
-def _digest(corpora: Sequence[bytes]) -> str:
-    """A SHA-256 over every corpus file (in order), salted with the training code so that a
-    change to any of them (even without a :data:`FORMAT_VERSION` bump) makes a new cache
-    file."""
+def _file_sha256(path: Path) -> bytes:
+    """The SHA-256 of a file, read in chunks (a cached load never holds a corpus whole)."""
     h = hashlib.sha256()
-    for raw in corpora:
-        h.update(hashlib.sha256(raw).digest())
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 16):
+            h.update(chunk)
+    return h.digest()
+
+
+def _digest(corpora: Sequence[bytes]) -> str:
+    """A SHA-256 over every corpus file's SHA-256 (in order), salted with the training code
+    so that a change to any of them (even without a :data:`FORMAT_VERSION` bump) makes a new
+    cache file."""
+    h = hashlib.sha256()
+    for file_hash in corpora:
+        h.update(file_hash)
     for name in ("_lmtrain.py", "_lmtext.py"):
         with contextlib.suppress(OSError):  # sources may be absent from a frozen install
             h.update((Path(__file__).parent / name).read_bytes())
@@ -273,8 +282,8 @@ def load(corpus: Path | Sequence[Path] | None = None) -> Tables:
     paths = corpus_files() if corpus is None else [corpus] if isinstance(corpus, Path) else corpus
     if not paths:
         raise FileNotFoundError(f"no *.txt.xz corpus files in {DATA}")
-    raws = [p.read_bytes() for p in paths]
-    digest = _digest(raws)
+    hashes = [_file_sha256(p) for p in paths]
+    digest = _digest(hashes)
     path = cache_path(digest)
     tables = read_cache(path)
     if tables is not None:
@@ -283,10 +292,10 @@ def load(corpus: Path | Sequence[Path] | None = None) -> Tables:
         tables = read_cache(path)  # another process may have built it meanwhile
         if tables is not None:
             return tables
-        text = "\n".join(lzma.decompress(raw).decode("utf-8") for raw in raws)
+        text = "\n".join(lzma.decompress(p.read_bytes()).decode("utf-8") for p in paths)
         meta, arrays = train(text, ORDER)
         meta["corpus_sha256"] = {
-            p.name: hashlib.sha256(raw).hexdigest() for p, raw in zip(paths, raws, strict=True)
+            p.name: file_hash.hex() for p, file_hash in zip(paths, hashes, strict=True)
         }
         try:
             write_cache(path, meta, arrays)
