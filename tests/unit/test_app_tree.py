@@ -90,3 +90,15 @@ def test_root_help_imports_no_command_module() -> None:
                           check=True)
     assert "Commands:" in proc.stdout
     assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_collector_is_off_during_start_up_and_back_after_it() -> None:
+    """Start-up runs without the cyclic GC (tens of ms of walking objects that are never
+    garbage); a command that runs longer than STARTUP_SECONDS gets it back."""
+    code = ("import gc, sys, time\nfrom bedrock_cli.cli import main as m\n"
+            "m.STARTUP_SECONDS = 0.2\nsys.argv = ['bedrock-cli', '--version']\n"
+            "try:\n    m.main()\nexcept SystemExit:\n    pass\n"
+            "during = gc.isenabled()\ntime.sleep(1.0)\nprint(during, gc.isenabled())")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert proc.stdout.strip().splitlines()[-1] == "False True"
