@@ -109,8 +109,9 @@ def main() -> None:
     generate = [CLI, "--backend", "local", "--no-log", "generate", PROMPT, "--no-stream",
                 "--max-tokens", "16", "--temperature", "0"]
     measured = {
-        "bedrock-cli --help": repeat([CLI, "--help"], env, n),
-        "bedrock-cli --version": repeat([CLI, "--version"], env, n),
+        **interleaved({"bedrock-cli --help": [CLI, "--help"],
+                       "bedrock-cli --version": [CLI, "--version"],
+                       "python -c pass (the interpreter alone)": [PY, "-c", "pass"]}, env, n),
         **interleaved({"bedrock-cli local generate": generate,
                        "bare boto3 + emulator in-process": [PY, "-c", BARE_LOCAL]}, env, n),
     }

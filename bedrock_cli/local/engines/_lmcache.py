@@ -42,6 +42,9 @@ DATA = Path(__file__).parent / "data"
 _MAGIC = b"BCLITXLM"
 _ALIGN = 64
 _PREFIX = "textlm-"
+_DAY = 86400.0
+#: another version's cache file is removed once unused this long (seconds)
+STALE_AFTER = 7 * _DAY
 
 
 @dataclass
@@ -264,14 +267,25 @@ def _build_lock(path: Path, timeout: float = 120.0) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
+def _mark_used(path: Path) -> None:
+    """Bump the cache file's mtime (at most once a day): :func:`_remove_stale` keeps it."""
+    with contextlib.suppress(OSError):
+        if time.time() - path.stat().st_mtime > _DAY:
+            os.utime(path)
+
+
 def _remove_stale(keep: Path) -> None:
-    """Remove the caches of other corpus versions or formats (best effort)."""
+    """Remove the caches of other corpus versions or formats that no process has loaded for
+    :data:`STALE_AFTER` (best effort). Two installed versions sharing the cache directory
+    each keep their own file, instead of deleting the other's and retraining every run."""
+    now = time.time()
     with contextlib.suppress(OSError):
         for other in keep.parent.glob(f"{_PREFIX}*.bin"):
             if other != keep:
                 with contextlib.suppress(OSError):
-                    other.unlink()
-                    Path(f"{other}.lock").unlink(missing_ok=True)
+                    if now - other.stat().st_mtime > STALE_AFTER:
+                        other.unlink()
+                        Path(f"{other}.lock").unlink(missing_ok=True)
 
 
 def load(corpus: Path | Sequence[Path] | None = None) -> Tables:
@@ -287,6 +301,7 @@ def load(corpus: Path | Sequence[Path] | None = None) -> Tables:
     path = cache_path(digest)
     tables = read_cache(path)
     if tables is not None:
+        _mark_used(path)
         return tables
     with _build_lock(path):
         tables = read_cache(path)  # another process may have built it meanwhile
