@@ -4,7 +4,7 @@ script making the same Converse call against the emulator in-process; then `gene
 HTTP against `bedrock-cli serve`, streamed and not, each next to a bare boto3 script making
 the same call (`converse_stream` / `converse`) against the same endpoint.
 
-Usage: python -m bench.startup [--n 15] [--no-awscli]
+Usage: python -m bench.startup [--n 21] [--no-awscli]
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def awscli() -> str | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--n", type=int, default=15)
+    parser.add_argument("--n", type=int, default=21)
     parser.add_argument("--no-awscli", action="store_true")
     args = parser.parse_args()
     env = bench_env()
