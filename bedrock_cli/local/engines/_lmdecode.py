@@ -126,7 +126,7 @@ class Decoder:
         self.vocab = tables.vocab
         self.display = tables.display
         self.vocab_size = len(tables.vocab)
-        self.index = dict(zip(tables.vocab, range(len(tables.vocab))))
+        self.index = dict(zip(tables.vocab, range(len(tables.vocab)), strict=True))
         self.eos = self.index[EOS]
         self._base = 1 << tables.bits
         self._uni = tables.uni
