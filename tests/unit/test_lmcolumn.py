@@ -79,3 +79,15 @@ def test_cached_tables_read_ngrams_from_the_file_and_equal_the_trained_ones(
         assert isinstance(getattr(cached, name), np.ndarray)
         assert np.array_equal(getattr(cached, name), arrays[name])
     assert cached.display == meta["display"] and cached.vocab == meta["vocab"]
+
+
+def test_reads_after_a_search_are_right_inside_and_outside_its_block(tmp_path: Path) -> None:
+    values = np.arange(0, 40000, 3, dtype=np.int64)
+    column, fh = _column(tmp_path, values)
+    for probe in (0, 5999, 6000, 39999, 12345, 1):
+        i = column.searchsorted(probe)
+        assert i == int(values.searchsorted(probe))
+        for j in (i - 600, i - 1, i, i + 1, i + 511, i + 600):
+            if 0 <= j < len(values):
+                assert column[j] == values[j]
+    fh.close()  # type: ignore[attr-defined]

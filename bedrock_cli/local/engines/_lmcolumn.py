@@ -36,6 +36,11 @@ class FileColumn:
         self._size = self.dtype.itemsize
         self._count = count
         self._offset = offset
+        # searchsorted's probes above the last block: the same few thousand positions for
+        # every search, so each is read from the file once (at most 2 * count / _BLOCK)
+        self._probes: dict[int, Any] = {}
+        # the block a search ended in: the caller's next read is usually the entry it found
+        self._last: tuple[int, np.ndarray] = (0, self._np.zeros(0, dtype=self.dtype))
 
     def __len__(self) -> int:
         return self._count
@@ -65,18 +70,27 @@ class FileColumn:
             i += self._count
         if not 0 <= i < self._count:
             raise IndexError(f"index {index} out of range for {self._count} entries")
+        start, block = self._last
+        if start <= i < start + len(block):
+            return block[i - start]
         return self._read(i, i + 1)[0]
 
     def searchsorted(self, value: Any) -> int:
         """Where ``value`` goes in this (sorted) column: numpy's ``side="left"``."""
         lo, hi = 0, self._count
+        probes = self._probes
         while hi - lo > _BLOCK:
             mid = (lo + hi) // 2
-            if self[mid] < value:
+            probe = probes.get(mid)
+            if probe is None:
+                probe = probes[mid] = self[mid].item()
+            if probe < value:
                 lo = mid + 1
             else:
                 hi = mid
-        return lo + int(self._read(lo, hi).searchsorted(value))
+        block = self._read(lo, hi)
+        self._last = (lo, block)
+        return lo + int(block.searchsorted(value))
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         """The whole column (for tests and tools; the decoder never needs it)."""

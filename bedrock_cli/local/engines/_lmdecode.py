@@ -32,6 +32,8 @@ _PROMPT_CHARS = 16 * PROMPT_WINDOW  # ... found in at most this many of its last
 PROMPT_WEIGHTS = (0.3, 0.05)  # its weight for a context the prompt has seen often (3-, 2-gram)
 PROMPT_TOPIC_BOOST = 3.0  # how much likelier the prompt's own less common words are
 COMMON = 200  # the corpus's most frequent words do not count as a prompt's topic
+_ROWS = 16384  # contexts whose place in the n-gram arrays a decoder remembers
+_UNSEEN = (0, 0, -1.0)  # ... for a context the corpus never saw
 
 
 def union(a: np.ndarray, b: np.ndarray | list[int]) -> np.ndarray:
@@ -133,6 +135,7 @@ class Decoder:
         self._by_uni = tables.uni_order
         self._open = tables.open
         self._temp_cache: dict[float, tuple[np.ndarray, np.ndarray, float]] = {}
+        self._rows: dict[tuple[int, int], tuple[int, int, float]] = {}
         self._terminal = frozenset(self.index[p] for p in TERMINAL if p in self.index)
         self._punct = frozenset(self.index[p] for p in PUNCT if p in self.index)
         self.always = np.array(sorted({*self._punct, self.eos}), dtype=np.int64)
@@ -160,12 +163,10 @@ class Decoder:
             if x >= self.vocab_size:
                 break
             key += x * self._base ** (k - 2)
-            keys = t.keys[k]
-            i = int(keys.searchsorted(key))
-            if i >= len(keys) or int(keys[i]) != key:
+            row = self._rows.get((k, key)) or self._row(k, key)
+            if row is _UNSEEN:
                 break
-            ptr = t.ptr[k]
-            found.append((k, int(ptr[i]), int(ptr[i + 1]), float(t.gamma[k][i])))
+            found.append((k, row[0], row[1], row[2]))
         if not found:
             return None, None, 1.0
         # P_k = m_k * discounted_k + BACKOFF[k] * gamma_k * P_{k-1}; m_k renormalises.
@@ -182,6 +183,23 @@ class Decoder:
         for (k, lo, hi, _), w in zip(found[1:], weights[1:], strict=True):
             probs[ids.searchsorted(t.succ[k][lo:hi])] += t.prob[k][lo:hi] * w
         return ids, probs, weight
+
+    def _row(self, k: int, key: int) -> tuple[int, int, float]:
+        """Where context ``key``'s successors are in the order-``k`` arrays, and its back-off
+        weight; :data:`_UNSEEN` for a context the corpus never saw. Remembered: the arrays
+        are read from the cache file, and decoding asks for the same contexts again and
+        again."""
+        t = self.tables
+        keys = t.keys[k]
+        i = int(keys.searchsorted(key))
+        row = _UNSEEN
+        if i < len(keys) and int(keys[i]) == key:
+            lo, hi = (int(p) for p in t.ptr[k][i : i + 2])
+            row = (lo, hi, float(t.gamma[k][i]))
+        if len(self._rows) >= _ROWS:
+            self._rows.clear()
+        self._rows[(k, key)] = row
+        return row
 
     def temp(self, temperature: float) -> tuple[np.ndarray, np.ndarray, float]:
         """``uni ** (1/T)``, its running sum in unigram order, and its total."""
