@@ -17,11 +17,6 @@ from typing import Any
 from bedrock_cli import paths
 from bedrock_cli.errors import UsageError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 
 def _parse_bool(value: str) -> bool:
     lowered = value.strip().lower()
@@ -172,6 +167,10 @@ class Settings:
 def read_config_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
+    if sys.version_info >= (3, 11):  # imported here: most runs have no config file
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

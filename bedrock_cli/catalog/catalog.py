@@ -316,5 +316,7 @@ def load_catalog(path: str | os.PathLike[str] | None = None) -> Catalog:
 
 @functools.cache
 def get_catalog() -> Catalog:
-    """The shipped catalog, parsed once per process."""
-    return load_catalog()
+    """The shipped catalog, parsed once per process (and its parse cached on disk)."""
+    from bedrock_cli.catalog import _cache
+
+    return Catalog.from_dict(_cache.parsed(CATALOG_PATH, toml_loads))

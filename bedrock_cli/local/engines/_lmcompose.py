@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bedrock_cli.local.engines._lmdecode import State
+from bedrock_cli.local.engines._lmdecode import State, union
 from bedrock_cli.local.engines._lmforms import Instruction
 from bedrock_cli.local.engines._lmgeneration import Generation
 from bedrock_cli.local.engines._lmtext import PUNCT, TERMINAL, join
@@ -98,7 +98,7 @@ class _Writer:
         if len(w) > CANDIDATES:  # the likeliest words, and the topic words still unused
             keep = np.argpartition(-w, CANDIDATES - 1)[:CANDIDATES]
             if topical is not None:
-                keep = np.union1d(keep, np.flatnonzero(topical))
+                keep = union(keep, np.flatnonzero(topical))
             ids, w = ids[keep], w[keep]
         return ids, w
 
