@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bedrock_cli.catalog import CATALOG_PATH, _cache, load_catalog
-from bedrock_cli.catalog.catalog import _toml_loads, get_catalog
+from bedrock_cli.catalog.catalog import get_catalog, toml_loads
 
 TOML = 'prices_as_of = 2026-05-01\nwhen = 2026-05-01T10:00:00Z\nname = "a"\n[[model]]\nid = "x"\n'
 
@@ -25,7 +25,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _parse_counting(calls: list[str]) -> object:
     def parse(text: str) -> dict[str, object]:
         calls.append(text)
-        return _toml_loads(text)
+        return toml_loads(text)
 
     return parse
 
@@ -39,7 +39,7 @@ def test_second_read_comes_from_the_cache_and_equals_a_fresh_parse(
     first = _cache.parsed(str(source), _parse_counting(calls))
     second = _cache.parsed(str(source), _parse_counting(calls))
     assert len(calls) == 1
-    assert first == second == _toml_loads(TOML)
+    assert first == second == toml_loads(TOML)
     assert isinstance(second["prices_as_of"], dt.date)
     assert isinstance(second["when"], dt.datetime) and second["when"].tzinfo is not None
     assert stat.S_IMODE(cache.stat().st_mode) == 0o700
@@ -64,11 +64,11 @@ def test_a_corrupt_or_unwritable_cache_is_not_an_error(
     calls: list[str] = []
     _cache.parsed(str(source), _parse_counting(calls))
     _cache.cache_file(str(source)).write_bytes(b"\x00garbage")
-    assert _cache.parsed(str(source), _parse_counting(calls)) == _toml_loads(TOML)
+    assert _cache.parsed(str(source), _parse_counting(calls)) == toml_loads(TOML)
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     monkeypatch.setenv("BEDROCK_CLI_CACHE", str(blocker / "cache"))
-    assert _cache.parsed(str(source), _parse_counting(calls)) == _toml_loads(TOML)
+    assert _cache.parsed(str(source), _parse_counting(calls)) == toml_loads(TOML)
     assert len(calls) == 3
 
 
