@@ -1,6 +1,7 @@
-"""One boto3 Session and Config per run, and the clients built from them.
+"""One botocore session and Config per run, and the clients built from them (Bedrock's
+straight from botocore, others through a boto3 session over the same botocore session).
 
-Both backends get the same boto3 client. For `local`, the session has dummy credentials and
+Both backends get the same client. For `local`, the session has dummy credentials and
 the offline emulator is registered on the client as a botocore `before-send` responder; that
 is the only difference, and this module is the only place that knows about it.
 """
@@ -28,13 +29,14 @@ _DUMMY_SECRET = "local-emulator-secret-not-a-real-key"
 
 
 class Clients:
-    """Lazily builds the boto3 session and clients for the chosen backend."""
+    """Lazily builds the session and clients for the chosen backend."""
 
     def __init__(self, settings: Settings, notice: Callable[[str], None] | None = None,
                  *, max_pool_connections: int = 10) -> None:
         self.settings = settings
         self._notice = notice or (lambda _message: None)
         self._pool = max_pool_connections
+        self._core: Any = None
         self._session: Any = None
         self._backend: str | None = None
         self._region: str | None = None
@@ -67,14 +69,17 @@ class Clients:
         return self._backend
 
     def _aws_session(self) -> Any:
-        import boto3
+        """A botocore session for the profile (reports a missing profile here)."""
+        import botocore.session
         from botocore import exceptions as bexc
 
+        core = botocore.session.Session(profile=self.settings.profile)
         try:
-            return boto3.session.Session(profile_name=self.settings.profile)
+            core.get_scoped_config()
         except bexc.ProfileNotFound as exc:
             raise ConfigError(f"{exc}.", "List profiles with `aws configure list-profiles`.") \
                 from None
+        return core
 
     def _choose_backend(self) -> str:
         choice = self.settings.backend
@@ -82,37 +87,45 @@ class Clients:
             return str(choice)
         if os.environ.get("AWS_BEARER_TOKEN_BEDROCK"):
             return "aws"
-        session = self._aws_session()
+        core = self._aws_session()
         try:
-            credentials = session.get_credentials()
+            credentials = core.get_credentials()
         except Exception:  # a broken profile or SSO cache: let the aws path report it
             return "aws"
         if credentials is None:
             if not self.settings.quiet:
                 self._notice(LOCAL_NOTICE)
             return "local"
-        self._session = session
+        self._core = core
         return "aws"
 
     @property
-    def session(self) -> Any:
-        if self._session is None:
+    def core(self) -> Any:
+        """The run's botocore session. Bedrock clients are built on it directly: a Bedrock
+        call needs nothing of boto3's own layer (resources, s3transfer), which costs about
+        30 ms of every run's start-up to import and set up."""
+        if self._core is None:
             if self.backend == "local":
-                import boto3
                 import botocore.session
 
                 # The local backend ignores AWS_PROFILE: a profile that does not exist on this
                 # machine must not stop the offline emulator.
                 core = botocore.session.Session(session_vars={"profile": (None, None, None,
                                                                           None)})
-                self._session = boto3.session.Session(
-                    aws_access_key_id=_DUMMY_KEY,
-                    aws_secret_access_key=_DUMMY_SECRET,
-                    region_name=self.region,
-                    botocore_session=core,
-                )
+                core.set_credentials(_DUMMY_KEY, _DUMMY_SECRET)
+                core.set_config_variable("region", self.region)
+                self._core = core
             else:
-                self._session = self._aws_session()
+                self._core = self._aws_session()
+        return self._core
+
+    @property
+    def session(self) -> Any:
+        """A boto3 session over :attr:`core`, for other services (S3's transfers, STS)."""
+        if self._session is None:
+            import boto3
+
+            self._session = boto3.session.Session(botocore_session=self.core)
         return self._session
 
     @property
@@ -125,13 +138,13 @@ class Clients:
         settings = self.settings
         # flag > AWS_REGION > AWS_DEFAULT_REGION (settings did these) > profile > config file
         if settings.region and settings.source("region") != "config":
-            return str(settings.region)
+            return settings.region
         if self.backend == "aws":
-            profile_region = self._aws_session().region_name
+            profile_region = self.core.get_config_variable("region")
             if profile_region:
                 return str(profile_region)
         if settings.region:
-            return str(settings.region)
+            return settings.region
         if self.backend == "local":
             return LOCAL_DEFAULT_REGION
         raise ConfigError("No AWS region is set.", REGION_HINT)
@@ -171,9 +184,12 @@ class Clients:
             # An explicit https URL keeps env overrides and bearer-token checks out of the way;
             # the emulator answers before anything is sent.
             kwargs["endpoint_url"] = f"https://{service}.{self.region}.amazonaws.com"
-        elif self.settings.endpoint_url and service in ("bedrock-runtime", "bedrock"):
-            kwargs["endpoint_url"] = self._endpoint_for(service)
-        client = self.session.client(service, **kwargs)
+        elif (url := self.settings.endpoint_url) and service in ("bedrock-runtime", "bedrock"):
+            kwargs["endpoint_url"] = self._endpoint_for(service, url)
+        if service in ("bedrock-runtime", "bedrock"):
+            client = self.core.create_client(service, **kwargs)
+        else:
+            client = self.session.client(service, **kwargs)
         if local:
             from bedrock_cli.local import attach
 
@@ -182,10 +198,9 @@ class Clients:
             _log_requests(client, self._notice)
         return client
 
-    def _endpoint_for(self, service: str) -> str:
+    def _endpoint_for(self, service: str, url: str) -> str:
         """--endpoint-url names the runtime endpoint; the control plane shares it, as with
         `serve`, unless AWS_ENDPOINT_URL_BEDROCK says otherwise."""
-        url = str(self.settings.endpoint_url)
         if service == "bedrock" and os.environ.get("AWS_ENDPOINT_URL_BEDROCK"):
             return os.environ["AWS_ENDPOINT_URL_BEDROCK"]
         return url
@@ -218,7 +233,7 @@ class Clients:
             return "the local emulator"
         # boto3 also takes the endpoint from the environment (or a .env): name where it went
         if self.settings.endpoint_url:
-            return str(self.settings.endpoint_url)
+            return self.settings.endpoint_url
         given = os.environ.get("AWS_ENDPOINT_URL_BEDROCK_RUNTIME") or \
             os.environ.get("AWS_ENDPOINT_URL")
         if given:

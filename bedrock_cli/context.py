@@ -54,7 +54,7 @@ class AppContext:
 
     def report_usage(self) -> None:
         """Print the calls not reported yet when --usage (or the `usage` setting) asks."""
-        if self.settings.values.get("usage") and "meter" in self.__dict__:
+        if self.settings.usage and "meter" in self.__dict__:
             self.recorder.report_usage()
 
     @cached_property
@@ -79,7 +79,7 @@ class AppContext:
         from bedrock_cli.catalog import UnknownModelError
 
         clients = clients or self.clients
-        wanted = name or str(getattr(self.settings, kind))
+        wanted: str = name or getattr(self.settings, kind)
         try:
             resolution = self.catalog.resolve(wanted, clients.region)
         except UnknownModelError as exc:

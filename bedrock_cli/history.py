@@ -254,6 +254,9 @@ class History:
 
     # -- writing -----------------------------------------------------------------------
     def record(self, call: CallRecord) -> str:
+        """Store one call (each text capped at `history_limits.FIELD_LIMIT`); its id."""
+        from bedrock_cli.history_limits import capped, capped_json
+
         call_id = new_id()
         usage = call.usage
         row = {
@@ -264,12 +267,13 @@ class History:
             "model": call.model,
             "model_id": call.model_id,
             "backend": call.backend,
-            "prompt": call.prompt,
-            "system": call.system,
-            "messages": json.dumps(call.messages) if call.messages is not None else None,
+            "prompt": capped(call.prompt),
+            "system": capped(call.system),
+            "messages": json.dumps(capped_json(call.messages)) if call.messages is not None
+            else None,
             "params": json.dumps(call.params, default=str),
-            "response": call.response,
-            "reasoning": call.reasoning,
+            "response": capped(call.response),
+            "reasoning": capped(call.reasoning),
             "stop_reason": call.stop_reason,
             "input_tokens": usage.get("input_tokens"),
             "output_tokens": usage.get("output_tokens"),
@@ -278,7 +282,7 @@ class History:
             "cost_usd": call.cost_usd,
             "latency_ms": call.latency_ms,
             "status": call.status,
-            "error": call.error,
+            "error": capped(call.error),
         }
         columns = ", ".join(row)
         marks = ", ".join(f":{name}" for name in row)
@@ -414,8 +418,10 @@ class History:
 
     def set_response(self, call_id: str, response: str) -> None:
         """Replace a call's logged response (a tool-use answer is logged as its JSON)."""
+        from bedrock_cli.history_limits import capped
+
         with self.transaction() as db:
-            db.execute("UPDATE calls SET response = ? WHERE id = ?", (response, call_id))
+            db.execute("UPDATE calls SET response = ? WHERE id = ?", (capped(response), call_id))
 
     # -- deleting ----------------------------------------------------------------------
     def delete(self, call_id: str) -> int:

@@ -32,6 +32,17 @@ def user_data_dir(environ: Mapping[str, str] | None = None) -> Path:
     return Path(env.get("XDG_DATA_HOME") or _home() / ".local" / "share") / APP
 
 
+def user_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """``$BEDROCK_CLI_CACHE``, else ``$XDG_CACHE_HOME/bedrock-cli``, else ``~/.cache/...``:
+    files that can always be rebuilt (the text engine's model, the parsed catalog)."""
+    env = os.environ if environ is None else environ
+    explicit = env.get("BEDROCK_CLI_CACHE")
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = env.get("XDG_CACHE_HOME")
+    return (Path(xdg).expanduser() if xdg else _home() / ".cache") / APP
+
+
 def config_file(environ: Mapping[str, str] | None = None) -> Path:
     env = os.environ if environ is None else environ
     explicit = env.get("BEDROCK_CLI_CONFIG")

@@ -164,7 +164,11 @@ class Recorder:
         on_reasoning: Callable[[str], None] | None = None,
     ) -> Outcome:
         """Call the model; on failure or Ctrl-C, keep what arrived (status partial) and attach
-        it to the error raised (`error.partial`)."""
+        it to the error raised (`error.partial`). An input that cannot fit the model's context
+        window exits 2 first (`fits.check`)."""
+        from bedrock_cli import fits
+
+        fits.check(runtime.clients, request, model, log.model_name)
         started = time.perf_counter()
         pieces: list[str] = []
         thinking: list[str] = []

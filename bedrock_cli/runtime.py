@@ -9,10 +9,9 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from bedrock_cli.clients import Clients
-from bedrock_cli.errors import BedrockCliError, ServiceError, UsageError
+from bedrock_cli.errors import ServiceError
+from bedrock_cli.runtime_base import MALFORMED, UNREADABLE
 from bedrock_cli.runtime_ops import ControlOperations, ModelOperations
-from bedrock_cli.service_errors import READ_TIMEOUT_HINT, from_exception
 from bedrock_cli.types import (
     ReasoningDelta,
     StreamEnd,
@@ -150,58 +149,3 @@ def _check_converse(response: Any) -> None:
             "stopReason" not in response:
         raise ServiceError(UNREADABLE, "Retry the request; --debug shows the HTTP exchange.",
                            code=MALFORMED)
-
-
-UNREADABLE = "Bedrock's answer could not be read: it is not a complete response."
-MALFORMED = "MalformedResponse"  # ours, not Bedrock's: the body was not the operation's shape
-
-
-def _raised_in(exc: BaseException, module: str) -> bool:
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_globals.get("__name__") == module:
-            return True
-        tb = tb.tb_next
-    return False
-
-
-def _known_region(clients: Clients | None) -> str | None:
-    """The Region the call went to (for a hint); None when it cannot be told."""
-    if clients is None:
-        return None
-    from botocore.exceptions import BotoCoreError
-
-    try:
-        return clients.region
-    except (BedrockCliError, BotoCoreError):  # no region at all: the error says so itself
-        return None
-
-
-def map_exception(exc: BaseException, *, model_id: str | None = None,
-                  clients: Clients | None = None) -> BedrockCliError | None:
-    if isinstance(exc, BedrockCliError):
-        return exc
-    profile = clients.settings.profile if clients else None
-    endpoint = clients.endpoint if clients else None
-    region = _known_region(clients) if model_id else None
-    mapped = from_exception(exc, model_id=model_id, profile=profile, endpoint=endpoint,
-                            region=region)
-    if mapped is not None:
-        return mapped
-    if type(exc).__module__ == "botocore.eventstream":  # ChecksumMismatch, framing errors
-        return ServiceError(f"The response stream was corrupted: {exc}", "Retry the request.")
-    module = type(exc).__module__
-    if module.startswith("urllib3") and "Timeout" in type(exc).__name__:
-        return ServiceError(f"No answer within the read timeout: {exc}",
-                            READ_TIMEOUT_HINT)
-    if module.startswith("urllib3"):  # a connection dropped mid-response
-        return ServiceError(f"The connection broke off: {exc}", "Retry the request.")
-    if isinstance(exc, (ConnectionError, TimeoutError)):
-        return ServiceError(f"Connection failed: {exc}", "Check the network and retry.")
-    if _raised_in(exc, "botocore.parsers"):  # a body of the wrong shape (TypeError & co)
-        return ServiceError(UNREADABLE, "Retry the request; --debug shows the HTTP exchange.",
-                            code=MALFORMED)
-    if isinstance(exc, OSError) and exc.filename is not None:  # e.g. an -o not writable
-        return UsageError(f"{exc.filename}: {exc.strerror or exc}.",
-                          "Check the path, its permissions and the free space on its disk.")
-    return None

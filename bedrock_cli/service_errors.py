@@ -42,8 +42,9 @@ def _model_hint(model_id: str | None, region: str | None) -> str | None:
     return hint_for(model_id, region)
 
 
-def _not_found_hint(operation: str) -> str:
-    """What to look up, by what the failed operation names (a job, a guardrail, a model)."""
+def _resource_hint(operation: str) -> str | None:
+    """How to check the identifier a non-model operation names (a job, a guardrail…), or
+    None when the operation is about a model."""
     if "ModelInvocationJob" in operation:
         return "Check the job id or ARN; `bedrock-cli batch list` lists the batch jobs."
     if "ModelCustomizationJob" in operation or "CustomModel" in operation:
@@ -55,8 +56,14 @@ def _not_found_hint(operation: str) -> str:
     if operation and not (operation.startswith(("Converse", "Invoke", "CountTokens"))
                           or "Model" in operation):
         return "Check the identifiers in the command; --debug shows the request."
-    return ("Check the model ID and region with `bedrock-cli models list`; the model may be "
-            "retired or not offered in this region.")
+    return None
+
+
+def _not_found_hint(operation: str) -> str:
+    """What to look up, by what the failed operation names (a job, a guardrail, a model)."""
+    return _resource_hint(operation) or (
+        "Check the model ID and region with `bedrock-cli models list`; the model may be "
+        "retired or not offered in this region.")
 
 
 def from_client_error(exc: Any, *, model_id: str | None = None,
@@ -110,7 +117,8 @@ def from_client_error(exc: Any, *, model_id: str | None = None,
             return BlockedError(f"Blocked by Bedrock's content filters: {message}",
                                 "Rephrase the prompt or change the input image.", code=code)
         return ServiceError(f"Bedrock rejected the request{where}: {message}",
-                            "Check the parameters against `bedrock-cli models show MODEL`.",
+                            _resource_hint(operation)
+                            or "Check the parameters against `bedrock-cli models show MODEL`.",
                             code=code)
     if code in {"ModelTimeoutException", "modelTimeoutException"}:
         return ServiceError(f"The model timed out{where}: {message}",

@@ -17,11 +17,6 @@ from typing import Any
 from bedrock_cli import paths
 from bedrock_cli.errors import UsageError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 
 def _parse_bool(value: str) -> bool:
     lowered = value.strip().lower()
@@ -57,8 +52,10 @@ class SettingSpec:
     in_file: bool = True  # may be written with `config set`
 
     def convert(self, raw: Any, source: str) -> Any:
-        if raw is None or (not isinstance(raw, str) and self.parse is str):
+        if raw is None:
             value = raw
+        elif self.parse is str:
+            value = str(raw)  # a TOML number or boolean given for a text setting
         else:
             # flags arrive typed (a float, an int) and TOML values too: check them all
             try:
@@ -117,37 +114,63 @@ SPECS: tuple[SettingSpec, ...] = (
 SPEC_BY_NAME = {spec.name: spec for spec in SPECS}
 
 
+def _default(name: str) -> Any:
+    return SPEC_BY_NAME[name].default
+
+
 @dataclass
 class Settings:
-    values: dict[str, Any] = field(default_factory=dict)
+    """Every resolved setting as a typed attribute (one per `SPECS` entry), with its source."""
+
+    backend: str = _default("backend")
+    model: str = _default("model")
+    image_model: str = _default("image_model")
+    embed_model: str = _default("embed_model")
+    format: str = _default("format")
+    home: str | None = _default("home")
+    log: bool = _default("log")
+    profile: str | None = _default("profile")
+    region: str | None = _default("region")
+    endpoint_url: str | None = _default("endpoint_url")
+    read_timeout: float = _default("read_timeout")
+    connect_timeout: float = _default("connect_timeout")
+    max_attempts: int = _default("max_attempts")
+    retry_mode: str = _default("retry_mode")
+    local_guardrails: str | None = _default("local_guardrails")
+    usage: bool = _default("usage")
+    quiet: bool = _default("quiet")
+    debug: bool = _default("debug")
     sources: dict[str, str] = field(default_factory=dict)
     config_path: Path = field(default_factory=paths.config_file)
     # AWS's own variables taken from `.env` (absent from the real environment), for the notice
     from_dotenv: dict[str, str] = field(default_factory=dict)
     dotenv_path: Path | None = None
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self.__dict__["values"][name]
-        except KeyError:
-            raise AttributeError(name) from None
+    @property
+    def values(self) -> dict[str, Any]:
+        """Each setting's value by name, in `SPECS` order."""
+        return {spec.name: getattr(self, spec.name) for spec in SPECS}
 
     def source(self, name: str) -> str:
         return self.sources.get(name, "default")
 
     @property
     def data_dir(self) -> Path:
-        home = self.values.get("home")
-        return Path(home).expanduser() if home else paths.user_data_dir()
+        # os.path.expanduser leaves '~nosuchuser' as it is (Path.expanduser raises)
+        return Path(os.path.expanduser(self.home)) if self.home else paths.user_data_dir()
 
     @property
     def json_output(self) -> bool:
-        return bool(self.values.get("format") == "json")
+        return self.format == "json"
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
+    if sys.version_info >= (3, 11):  # imported here: most runs have no config file
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -194,10 +217,8 @@ def resolve(
             else:
                 if spec.in_file and spec.name in file_values:
                     raw, source = file_values[spec.name], "config"
-        if source == "default":
-            settings.values[spec.name] = spec.default
-        else:
-            settings.values[spec.name] = spec.convert(raw, source)
+        value = spec.default if source == "default" else spec.convert(raw, source)
+        setattr(settings, spec.name, value)
         settings.sources[spec.name] = source
     # AWS's own variables that .env may carry are exported for boto3, never overriding the
     # real environment.

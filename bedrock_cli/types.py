@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+#: Where a Converse cachePoint block goes: "tools", "system", or (message index, block index)
+#: = after that block of that message.
+CachePoint = Any
+
 
 @dataclass
 class Usage:
@@ -56,8 +60,9 @@ class TextRequest:
     tool_config: dict[str, Any] | None = None
     api: str = "converse"  # or "invoke": the model family's native InvokeModel body
     #: `--cache-prompt`: where cachePoint blocks go ("system", "tools" or (message, block));
-    #: they are added to the body only (tasks/caching.py), never to `messages`
-    cache_points: list[Any] = field(default_factory=list)
+    #: chosen by tasks/caching.py and added to the body only (`with_cache_points`), never to
+    #: `messages`
+    cache_points: list[CachePoint] = field(default_factory=list)
     #: additionalModelResponseFieldPaths: model fields to return in `TextResult.response_fields`
     response_paths: list[str] = field(default_factory=list)
 
@@ -86,11 +91,35 @@ class TextRequest:
             kwargs["toolConfig"] = self.tool_config
         if self.response_paths:
             kwargs["additionalModelResponseFieldPaths"] = list(self.response_paths)
-        if self.cache_points:
-            from bedrock_cli.tasks.caching import with_cache_points
+        return with_cache_points(kwargs, self.cache_points)
 
-            kwargs = with_cache_points(kwargs, self.cache_points)
+
+CACHE_POINT = {"cachePoint": {"type": "default"}}
+
+
+def with_cache_points(kwargs: dict[str, Any], points: list[CachePoint]) -> dict[str, Any]:
+    """The Converse kwargs with cachePoint blocks inserted (the request's own lists are not
+    changed)."""
+    if not points:
         return kwargs
+    out = dict(kwargs)
+    if "system" in points and out.get("system"):
+        out["system"] = [*out["system"], dict(CACHE_POINT)]
+    if "tools" in points and out.get("toolConfig"):
+        config = dict(out["toolConfig"])
+        config["tools"] = [*config["tools"], dict(CACHE_POINT)]
+        out["toolConfig"] = config
+    at = sorted((p for p in points if not isinstance(p, str)), reverse=True)
+    if at:
+        messages = list(out["messages"])
+        for index, block in at:
+            message = dict(messages[index])
+            content = list(message["content"])
+            content.insert(block + 1, dict(CACHE_POINT))
+            message["content"] = content
+            messages[index] = message
+        out["messages"] = messages
+    return out
 
 
 @dataclass

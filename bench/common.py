@@ -7,6 +7,7 @@ Everything runs on this machine against loopback, bounded in count and time.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -76,6 +77,11 @@ def bench_env(home: Path | None = None, **extra: str) -> dict[str, str]:
     # would recompile every project module at every start).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     home = home or Path(tempfile.mkdtemp(prefix="bedrock-bench-"))
+    # The text engine's cache, per checkout: other checkouts on a shared machine (another
+    # version of the engine) must not replace it in the middle of a run.
+    if "BEDROCK_CLI_CACHE" not in env:
+        tag = hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
+        env["BEDROCK_CLI_CACHE"] = str(Path(tempfile.gettempdir()) / f"bedrock-bench-cache-{tag}")
     env.update({"BEDROCK_CLI_HOME": str(home), "AWS_ACCESS_KEY_ID": "testing",
                 "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1",
                 "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",

@@ -1,8 +1,10 @@
-"""(a) Start-up: `--help`, `--version` and a local `generate`, next to the AWS CLI (installed in
-a throwaway venv under /tmp, never the project's) and a bare boto3 script making the same
-Converse call against the emulator in-process.
+"""(a) Start-up: `--help`, `--version` and a local `generate` (time and peak memory), next to
+the AWS CLI (installed in a throwaway venv under /tmp, never the project's) and a bare boto3
+script making the same Converse call against the emulator in-process; then `generate` over
+HTTP against `bedrock-cli serve`, streamed and not, each next to a bare boto3 script making
+the same call (`converse_stream` / `converse`) against the same endpoint.
 
-Usage: python -m bench.startup [--n 15] [--no-awscli]
+Usage: python -m bench.startup [--n 21] [--no-awscli]
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from bench.common import (
     interleaved,
     machine,
     median,
+    peak_rss_mb,
     repeat,
     serve,
 )
@@ -55,6 +58,22 @@ response = client.converse(
 print(response["output"]["message"]["content"][0]["text"])
 """
 
+BARE_STREAM = """
+import sys, boto3
+client = boto3.client("bedrock-runtime", endpoint_url=sys.argv[1])
+response = client.converse_stream(
+    modelId="amazon.nova-lite-v1:0",
+    messages=[{"role": "user", "content": [{"text": "Say hello to the benchmark."}]}],
+    inferenceConfig={"maxTokens": 16, "temperature": 0.0})
+for event in response["stream"]:
+    delta = event.get("contentBlockDelta", {}).get("delta", {})
+    if "text" in delta:
+        sys.stdout.write(delta["text"])
+        sys.stdout.flush()
+print()
+"""
+MIB = 1024 * 1024
+
 
 def awscli() -> str | None:
     """The AWS CLI v1 in a throwaway venv (installed on first use); None when unavailable."""
@@ -72,7 +91,7 @@ def awscli() -> str | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--n", type=int, default=15)
+    parser.add_argument("--n", type=int, default=21)
     parser.add_argument("--no-awscli", action="store_true")
     args = parser.parse_args()
     env = bench_env()
@@ -81,15 +100,18 @@ def main() -> None:
     section.lines.append(f"Machine: {machine()}. Median wall time of {n} runs after one "
                          "warm-up, each pair compared run in rotation (OS file cache warm; "
                          "the text engine's cache built). "
-                         "Targets (SPEC §8): `--help`/`--version` well under 0.25 s; a local "
-                         "`generate` within 1.3× of a bare boto3 script.")
+                         "Targets (SPEC §8): `--help`/`--version` at most 0.10 s; a local "
+                         "`generate` at most 0.40 s and 70 MiB peak; a streamed `generate` "
+                         "over HTTP within 1.10× of a bare boto3 `converse_stream` script "
+                         "against the same endpoint.")
     section.lines.append("")
     aws = None if args.no_awscli else awscli()
     generate = [CLI, "--backend", "local", "--no-log", "generate", PROMPT, "--no-stream",
                 "--max-tokens", "16", "--temperature", "0"]
     measured = {
-        "bedrock-cli --help": repeat([CLI, "--help"], env, n),
-        "bedrock-cli --version": repeat([CLI, "--version"], env, n),
+        **interleaved({"bedrock-cli --help": [CLI, "--help"],
+                       "bedrock-cli --version": [CLI, "--version"],
+                       "python -c pass (the interpreter alone)": [PY, "-c", "pass"]}, env, n),
         **interleaved({"bedrock-cli local generate": generate,
                        "bare boto3 + emulator in-process": [PY, "-c", BARE_LOCAL]}, env, n),
     }
@@ -99,10 +121,14 @@ def main() -> None:
             [aws, "bedrock-runtime", "converse", "help"], {**env, "PAGER": "cat"}, max(3, n // 3))
     with serve(env=env) as url:
         over_http = interleaved({
-            "bedrock-cli generate via serve": [
+            "bedrock-cli generate (streamed) via serve": [
+                CLI, "--endpoint-url", url, "--no-log", "generate", PROMPT, "--max-tokens", "16",
+                "--temperature", "0"],
+            "bare boto3 converse_stream via serve": [PY, "-c", BARE_STREAM, url],
+            "bedrock-cli generate --no-stream via serve": [
                 CLI, "--endpoint-url", url, "--no-log", "generate", PROMPT, "--no-stream",
                 "--max-tokens", "16", "--temperature", "0"],
-            "bare boto3 via serve": [PY, "-c", BARE_HTTP, url],
+            "bare boto3 converse via serve": [PY, "-c", BARE_HTTP, url],
         }, env, n)
         if aws:
             over_http["aws bedrock-runtime converse via serve"] = repeat(
@@ -115,20 +141,41 @@ def main() -> None:
             med.items()]
     section.table(("command", "median", "best"), rows)
     ratio = med["bedrock-cli local generate"] / med["bare boto3 + emulator in-process"]
-    ratio_http = med["bedrock-cli generate via serve"] / med["bare boto3 via serve"]
+    ratio_stream = (med["bedrock-cli generate (streamed) via serve"]
+                    / med["bare boto3 converse_stream via serve"])
+    ratio_http = (med["bedrock-cli generate --no-stream via serve"]
+                  / med["bare boto3 converse via serve"])
     section.lines.append(f"Local `generate` / bare boto3 in-process: **{ratio:.2f}×**; over "
-                         f"HTTP against `serve`: **{ratio_http:.2f}×**" + (
+                         f"HTTP against `serve`, streamed `generate` / bare `converse_stream`: "
+                         f"**{ratio_stream:.2f}×**, `--no-stream` / bare `converse`: "
+                         f"**{ratio_http:.2f}×**" + (
                              f"; `bedrock-cli --version` / `aws --version`: "
                              f"{med['bedrock-cli --version'] / med['aws --version']:.2f}×."
                              if aws else " (AWS CLI not installed)."))
     section.lines.append("")
-    section.data = {"median_s": med, "ratio_local": ratio, "ratio_http": ratio_http}
+    peaks = {name: [peak_rss_mb(cmd, env)[0] * 1e6 / MIB for _ in range(max(3, n // 3))]
+             for name, cmd in (("bedrock-cli local generate", generate),
+                               ("bare boto3 + emulator in-process", [PY, "-c", BARE_LOCAL]),
+                               ("bedrock-cli --version", [CLI, "--version"]))}
+    peak = {name: median(values) for name, values in peaks.items()}
+    section.table(("command", "peak RSS (median)", "max"),
+                  [(name, f"{peak[name]:.1f} MiB", f"{max(peaks[name]):.1f} MiB")
+                   for name in peaks])
+    section.lines.append(f"Peak resident memory (`wait4` rusage of the child, "
+                         f"{len(peaks['bedrock-cli --version'])} runs each).")
+    section.lines.append("")
+    section.data = {"median_s": med, "ratio_local": ratio, "ratio_http": ratio_http,
+                    "ratio_stream": ratio_stream, "peak_mib": peak}
     section.commands = [
         f"python -m bench.startup --n {n}",
         "bedrock-cli --help; bedrock-cli --version",
         f'bedrock-cli --backend local --no-log generate "{PROMPT}" --no-stream --max-tokens 16 '
         "--temperature 0",
         "python -c '<bench/startup.py BARE_LOCAL: boto3 client + emulator attach + converse>'",
+        f'bedrock-cli --endpoint-url URL --no-log generate "{PROMPT}" --max-tokens 16 '
+        "--temperature 0   # streamed, and with --no-stream",
+        "python -c '<bench/startup.py BARE_STREAM: boto3.client + converse_stream>' URL   "
+        "# and BARE_HTTP: converse",
         f"/tmp/bench-awscli/bin/aws bedrock-runtime converse --endpoint-url URL --model-id "
         f"amazon.nova-lite-v1:0 --messages '{MESSAGES}'",
     ]

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fake_endpoint import FakeEndpoint
+
 # Built once per machine and shared by xdist workers (the engine writes its cache atomically).
 os.environ.setdefault(
     "BEDROCK_CLI_CACHE", str(Path(tempfile.gettempdir()) / f"bedrock-cli-test-cache-{os.getuid()}")
@@ -52,3 +54,19 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Pa
     work.mkdir()
     monkeypatch.chdir(work)
     yield home
+
+
+@pytest.fixture
+def fake_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEndpoint]:
+    """A scripted Bedrock endpoint on loopback, with test credentials and region for boto3."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    with FakeEndpoint() as fake:
+        yield fake
+
+
+@pytest.fixture
+def endpoint(fake_endpoint: FakeEndpoint) -> FakeEndpoint:
+    """The endpoint the AWS-path tests call (tests/batch swaps in the emulator over HTTP)."""
+    return fake_endpoint

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from typer.testing import CliRunner
 
 from bedrock_cli.cli.app import build_app
+
+if TYPE_CHECKING:
+    from tests.fake_endpoint import FakeEndpoint
 
 
 @dataclass
@@ -30,3 +33,8 @@ def cli(args: Sequence[str], *, input: str | bytes | None = None,
                            catch_exceptions=True)
     exception = result.exception if not isinstance(result.exception, SystemExit) else None
     return Run(result.exit_code, result.stdout, result.stderr, exception)
+
+
+def aws(endpoint: FakeEndpoint, *args: str, input: str | None = None) -> Run:
+    """The CLI on the AWS path, against a scripted endpoint."""
+    return cli(["--backend", "aws", "--endpoint-url", endpoint.url, *args], input=input)

@@ -153,7 +153,7 @@ class RequestBuilder:
             raise ValueError("model must be a string")
         resolution = self.resolve(name)
         model = resolution.model
-        model_name = model.id if model else (name or str(self.app.settings.model))
+        model_name = model.id if model else (name or self.app.settings.model)
         if model is not None and not model.converse:
             raise ValueError(f"{model_name} is not a text model (batch run uses Converse)")
         if "modelInput" in data:

@@ -19,9 +19,9 @@ from bedrock_cli.batch.jobs import (
 )
 from bedrock_cli.batch.modelinput import InputShapeError, from_converse, from_native
 from bedrock_cli.batch.records import THROTTLE_CODES
-from bedrock_cli.batch.storage import Location, StorageError, Store
 from bedrock_cli.errors import ServiceError, ThrottledError, UsageError
 from bedrock_cli.metering import token_cost
+from bedrock_cli.storage import Location, StorageError, Store
 from bedrock_cli.types import Usage
 
 if TYPE_CHECKING:

@@ -29,8 +29,8 @@ from bedrock_cli.batch.records import (
     iter_records,
     scan_input,
 )
-from bedrock_cli.batch.storage import Location, StorageError, Store, parse_uri
 from bedrock_cli.errors import ServiceError, UsageError
+from bedrock_cli.storage import Location, StorageError, Store, parse_uri
 
 if TYPE_CHECKING:
     from bedrock_cli.context import AppContext

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.errors import UsageError
+from bedrock_cli.jsonl import repair_tail
 
 if TYPE_CHECKING:
     import numpy as np
@@ -221,33 +222,6 @@ class Resume:
     repaired: bool = False  # a torn last line was cut off
     foreign: int = 0  # lines whose id is not in the input
     notes: list[str] = field(default_factory=list)
-
-
-def repair_tail(path: Path) -> bool:
-    """Cut a torn last line (no final newline) off the file; True when something was cut."""
-    with path.open("rb+") as handle:
-        size = handle.seek(0, os.SEEK_END)
-        if size == 0:
-            return False
-        handle.seek(size - 1)
-        if handle.read(1) == b"\n":
-            return False
-        block = 1 << 16
-        end = size
-        while end > 0:
-            start = max(0, end - block)
-            handle.seek(start)
-            chunk = handle.read(end - start)
-            at = chunk.rfind(b"\n")
-            if at >= 0:
-                handle.truncate(start + at + 1)
-                break
-            end = start
-        else:
-            handle.truncate(0)
-        handle.flush()
-        os.fsync(handle.fileno())
-    return True
 
 
 def _is_throttle(error: Any) -> bool:

@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bedrock_cli.catalog.catalog import GEOGRAPHIES, Catalog, ModelInfo, Resolution
+from bedrock_cli.catalog.catalog import Catalog
+from bedrock_cli.catalog.models import ModelInfo
+from bedrock_cli.catalog.routing import GEOGRAPHIES, Resolution, profile_candidates
 
 if TYPE_CHECKING:
     from bedrock_cli.clients import Clients
@@ -84,9 +86,7 @@ class LiveModel:
         region's geography (the global one last)."""
         if self.on_demand or not self.system_profiles:
             return self.id
-        from bedrock_cli.catalog.catalog import _profile_candidates
-
-        geos = [*_profile_candidates(region), "global"]
+        geos = [*profile_candidates(region), "global"]
         by_geo = {p.split(".", 1)[0]: p for p in self.system_profiles}
         return next((by_geo[g] for g in geos if g in by_geo), self.system_profiles[0])
 
@@ -108,9 +108,9 @@ def source_key(clients: Clients) -> str:
     """Whose answer a snapshot is: the backend, the AWS profile and any endpoint override."""
     parts = [clients.backend]
     if clients.settings.profile and clients.backend != "local":
-        parts.append(str(clients.settings.profile))
+        parts.append(clients.settings.profile)
     if clients.settings.endpoint_url and clients.backend != "local":
-        parts.append(str(clients.settings.endpoint_url))
+        parts.append(clients.settings.endpoint_url)
     return "/".join(parts)
 
 

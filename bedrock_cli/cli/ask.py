@@ -8,12 +8,10 @@ from typing import Annotated
 import typer
 
 from bedrock_cli.cli import render
-from bedrock_cli.cli.generate import ModelOption
-from bedrock_cli.cli.options import common_command
-from bedrock_cli.cli.summarize import ChunkTokens, NoStream
+from bedrock_cli.cli.options import ModelOption, common_command
+from bedrock_cli.cli.params import ChunkTokens, NoStream
 from bedrock_cli.cli.tuning import CachePrompt, HideReasoning, ReasoningBudget, ReasoningEffort
 from bedrock_cli.context import AppContext
-from bedrock_cli.inputs import read_stdin
 
 
 @common_command
@@ -38,13 +36,13 @@ def ask(
     cache_prompt: CachePrompt = False,
 ) -> None:
     """Answer a question from the given context (citing file and lines) or about images."""
-
     from bedrock_cli.tasks import tuning
     from bedrock_cli.tasks.ask import question as task
+    from bedrock_cli.tasks.documents import read_stdin_document
 
     prep = task.prepare(app.target, task.AskInput(
         question=question, contexts=list(context or []), images=list(image or []),
-        stdin_text=read_stdin(), model=model, resize=not no_resize,
+        stdin=read_stdin_document(), model=model, resize=not no_resize,
         chunk_tokens=chunk_tokens, cache_prompt=cache_prompt))
     tune = tuning.Tuning(tuning.Reasoning(reasoning_budget, reasoning_effort), cache_prompt)
     notes = tuning.apply(prep.request, prep.tgt.model, model or prep.tgt.name, tune,

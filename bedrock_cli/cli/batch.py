@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bedrock_cli.cli.options import common_command
+from bedrock_cli.cli.params import MaxTokensPerAnswer, Seed, Stop, Temperature, TopK, TopP
 from bedrock_cli.cli.tuning import ParamCommand, ParamOption, TemplateOption, template_values
 from bedrock_cli.context import AppContext
 from bedrock_cli.errors import UsageError
@@ -38,16 +39,6 @@ SchemaOption = Annotated[Path | None, typer.Option(
     "--schema", help="JSON Schema file for --task extract.", show_default=False)]
 ToOption = Annotated[str | None, typer.Option(
     "--to", help="Target language for --task translate.", show_default=False)]
-Temperature = Annotated[float | None, typer.Option(
-    "--temperature", "-t", help="0 to 1.", show_default=False)]
-TopP = Annotated[float | None, typer.Option("--top-p", help="0 to 1.", show_default=False)]
-TopK = Annotated[int | None, typer.Option("--top-k", help="Top-k (models that take it).",
-                                          show_default=False)]
-MaxTokens = Annotated[int | None, typer.Option(
-    "--max-tokens", help="Most tokens per answer.", show_default=False)]
-Stop = Annotated[list[str] | None, typer.Option(
-    "--stop", help="Stop sequence (repeatable).", show_default=False)]
-Seed = Annotated[int | None, typer.Option("--seed", help="Seed.", show_default=False)]
 
 
 @common_command
@@ -77,7 +68,7 @@ def run(
     temperature: Temperature = None,
     top_p: TopP = None,
     top_k: TopK = None,
-    max_tokens: MaxTokens = None,
+    max_tokens: MaxTokensPerAnswer = None,
     stop: Stop = None,
     seed: Seed = None,
     template: TemplateOption = None,
@@ -152,7 +143,7 @@ def submit(
     temperature: Temperature = None,
     top_p: TopP = None,
     top_k: TopK = None,
-    max_tokens: MaxTokens = None,
+    max_tokens: MaxTokensPerAnswer = None,
     stop: Stop = None,
     seed: Seed = None,
 ) -> None:

@@ -8,12 +8,10 @@ terminal, each line is one turn and each answer is printed, so chat is scriptabl
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
-
-from bedrock_cli.cli.generate import ModelOption
-from bedrock_cli.cli.options import common_command
+from bedrock_cli.cli.options import ModelOption, common_command
+from bedrock_cli.cli.params import Cid, ContinueLast, System
 from bedrock_cli.cli.tuning import (
     CachePrompt,
     HideReasoning,
@@ -38,12 +36,9 @@ if TYPE_CHECKING:
 def chat(
     app: AppContext,
     model: ModelOption = None,
-    system: Annotated[str | None, typer.Option("--system", "-s", help="System prompt.",
-                                               show_default=False)] = None,
-    continue_last: Annotated[bool, typer.Option(
-        "--continue", "-c", help="Continue the most recent conversation.")] = False,
-    cid: Annotated[str | None, typer.Option("--cid", help="Continue this conversation id.",
-                                            show_default=False)] = None,
+    system: System = None,
+    continue_last: ContinueLast = False,
+    cid: Cid = None,
     reasoning_budget: ReasoningBudget = None,
     reasoning_effort: ReasoningEffort = None,
     hide_reasoning: HideReasoning = False,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bedrock_cli.cli.options import common_command, complete_model
+from bedrock_cli.cli.params import MaxTokensPerAnswer, System, Temperature
 from bedrock_cli.context import AppContext
 from bedrock_cli.inputs import read_stdin
 
@@ -29,12 +30,9 @@ def compare(
     prompt: Annotated[str | None, typer.Argument(
         help="The prompt. Piped stdin is appended as context.", show_default=False)] = None,
     model: ModelsOption = None,
-    system: Annotated[str | None, typer.Option("--system", "-s", help="System prompt.",
-                                               show_default=False)] = None,
-    max_tokens: Annotated[int | None, typer.Option(
-        "--max-tokens", help="Most tokens per answer.", show_default=False)] = None,
-    temperature: Annotated[float | None, typer.Option(
-        "--temperature", "-t", help="0 to 1; 0 is greedy.", show_default=False)] = None,
+    system: System = None,
+    max_tokens: MaxTokensPerAnswer = None,
+    temperature: Temperature = None,
 ) -> None:
     """Send the same prompt to several models at once and show the answers side by side,
     each with its latency, tokens and cost."""

@@ -8,11 +8,9 @@ from typing import Annotated
 import typer
 
 from bedrock_cli.cli import render
-from bedrock_cli.cli.generate import ModelOption
-from bedrock_cli.cli.options import common_command
+from bedrock_cli.cli.options import ModelOption, common_command
 from bedrock_cli.cli.tuning import CachePrompt
 from bedrock_cli.context import AppContext
-from bedrock_cli.inputs import read_stdin
 
 
 @common_command
@@ -35,9 +33,10 @@ def extract(
     """Extract fields from text into JSON that is validated against a schema."""
 
     from bedrock_cli.tasks import extract as task
+    from bedrock_cli.tasks.documents import read_stdin_document
 
     prep = task.prepare(app.target, task.ExtractInput(
-        source=source, stdin_text=read_stdin() if source in (None, "-") else None,
+        source=source, stdin=read_stdin_document() if source in (None, "-") else None,
         fields=list(field or []), schema_file=schema, many=many, model=model,
         cache_prompt=cache_prompt))
     for note in prep.notes:

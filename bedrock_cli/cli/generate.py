@@ -7,8 +7,20 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bedrock_cli.cli.guardrail import GuardrailOption
 from bedrock_cli.cli.options import ModelOption, common_command
+from bedrock_cli.cli.params import (
+    Cid,
+    ContinueLast,
+    GuardrailOption,
+    MaxTokens,
+    NoStream,
+    Seed,
+    Stop,
+    System,
+    Temperature,
+    TopK,
+    TopP,
+)
 from bedrock_cli.cli.tuning import (
     CachePrompt,
     HideReasoning,
@@ -39,31 +51,19 @@ def generate(
     prompt: Annotated[str | None, typer.Argument(
         help="The prompt. Piped stdin is appended as context.", show_default=False)] = None,
     model: ModelOption = None,
-    system: Annotated[str | None, typer.Option("--system", "-s", help="System prompt.",
-                                               show_default=False)] = None,
-    temperature: Annotated[float | None, typer.Option(
-        "--temperature", "-t", help="0 to 1; 0 is greedy.", show_default=False)] = None,
-    top_p: Annotated[float | None, typer.Option("--top-p", help="0 to 1.",
-                                                show_default=False)] = None,
-    top_k: Annotated[int | None, typer.Option(
-        "--top-k", help="Sample from the k likeliest tokens (models that take it).",
-        show_default=False)] = None,
-    max_tokens: Annotated[int | None, typer.Option(
-        "--max-tokens", help="Most tokens to generate.", show_default=False)] = None,
-    stop: Annotated[list[str] | None, typer.Option(
-        "--stop", help="Stop sequence (repeatable).", metavar="TEXT", show_default=False)] = None,
-    seed: Annotated[int | None, typer.Option(
-        "--seed", help="Seed (honoured by the local backend and models that take one).",
-        show_default=False)] = None,
+    system: System = None,
+    temperature: Temperature = None,
+    top_p: TopP = None,
+    top_k: TopK = None,
+    max_tokens: MaxTokens = None,
+    stop: Stop = None,
+    seed: Seed = None,
     attach: Annotated[list[Path] | None, typer.Option(
         "--attach", "-a", help="Image or document to include (repeatable).",
         metavar="FILE", show_default=False)] = None,
-    no_stream: Annotated[bool, typer.Option("--no-stream", help="Wait for the whole answer.")]
-    = False,
-    continue_last: Annotated[bool, typer.Option(
-        "--continue", "-c", help="Continue the most recent conversation.")] = False,
-    cid: Annotated[str | None, typer.Option("--cid", help="Continue this conversation id.",
-                                            show_default=False)] = None,
+    no_stream: NoStream = False,
+    continue_last: ContinueLast = False,
+    cid: Cid = None,
     api: Annotated[str, typer.Option(
         "--api", metavar="converse|invoke",
         help="converse, or invoke: the model family's native InvokeModel body.")] = "converse",
@@ -111,7 +111,7 @@ def generate(
                                           lambda: app.history, inp)
     request.guardrail = guardrail_task.converse_config(guardrail)
     invoke_task.choose_api(request, model_info, api)
-    name = model or str(app.settings.model)
+    name = model or app.settings.model
     with_tools = tools_task.apply(request, model_info, name, list(tool or []), tool_choice)
     tune = tuning.Tuning(tuning.Reasoning(reasoning_budget, reasoning_effort), cache_prompt)
     for note in tuning.apply(request, model_info, name, tune,

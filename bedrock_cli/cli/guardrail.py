@@ -1,7 +1,7 @@
-"""`bedrock-cli guardrail check` (ApplyGuardrail), and the `--guardrail` option text commands
-share.
+"""`bedrock-cli guardrail check` (ApplyGuardrail).
 
-Adding guardrails to a Converse command takes one parameter and one line::
+Adding guardrails to a Converse command takes one parameter (`cli.params.GuardrailOption`)
+and one line::
 
     guardrail: GuardrailOption = None
     ...
@@ -23,11 +23,6 @@ from bedrock_cli.context import AppContext
 from bedrock_cli.errors import BlockedError, UsageError
 from bedrock_cli.tasks import guardrail as task
 from bedrock_cli.tasks import textarg
-
-GuardrailOption = Annotated[str | None, typer.Option(
-    "--guardrail", metavar="ID[:VERSION]",
-    help="Apply a Bedrock guardrail (version defaults to DRAFT); an intervention exits 6.",
-    show_default=False)]
 
 app = typer.Typer(help="Bedrock Guardrails: check text against a guardrail (ApplyGuardrail).",
                   no_args_is_help=True)

@@ -135,8 +135,7 @@ def make_context(flags: dict[str, Any]) -> AppContext:
     from bedrock_cli import settings as settings_module
 
     settings = settings_module.resolve(flags)
-    output = Output(fmt=str(settings.format), quiet=bool(settings.quiet),
-                    debug=bool(settings.debug))
+    output = Output(fmt=settings.format, quiet=settings.quiet, debug=settings.debug)
     notice = settings_module.dotenv_notice(settings)
     if notice:
         output.notice(notice)
@@ -175,7 +174,7 @@ def common_command(func: Callable[..., Any]) -> Callable[..., Any]:
         def action() -> Any:
             app = make_context(flags_to_settings(given))
             try:
-                return run_guarded(app.output, bool(app.settings.debug),
+                return run_guarded(app.output, app.settings.debug,
                                    lambda: func(app, **kwargs))
             finally:
                 app.report_usage()  # also after a failure: what was spent is still spent

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bedrock_cli.cli.options import ModelOption, common_command
+from bedrock_cli.cli.params import TopK, TopP
 from bedrock_cli.context import AppContext
 from bedrock_cli.inputs import read_stdin
 
@@ -36,11 +37,8 @@ def sample(
     temperature: Annotated[float | None, typer.Option(
         "--temperature", "-t", help="0 to 1; 0 collapses to one answer [default: the model's].",
         show_default=False)] = None,
-    top_p: Annotated[float | None, typer.Option("--top-p", help="0 to 1.",
-                                                show_default=False)] = None,
-    top_k: Annotated[int | None, typer.Option(
-        "--top-k", help="Sample from the k likeliest tokens (models that take it).",
-        show_default=False)] = None,
+    top_p: TopP = None,
+    top_k: TopK = None,
     model: ModelOption = None,
     concurrency: Annotated[int, typer.Option(
         "--concurrency", help="Calls in flight at once.")] = 8,

@@ -10,16 +10,10 @@ from typing import Annotated
 import typer
 
 from bedrock_cli.cli import render
-from bedrock_cli.cli.generate import ModelOption
-from bedrock_cli.cli.options import common_command
+from bedrock_cli.cli.options import ModelOption, common_command
+from bedrock_cli.cli.params import ChunkTokens, NoStream
 from bedrock_cli.cli.tuning import CachePrompt
 from bedrock_cli.context import AppContext
-from bedrock_cli.inputs import read_stdin
-
-NoStream = Annotated[bool, typer.Option("--no-stream", help="Wait for the whole answer.")]
-ChunkTokens = Annotated[int | None, typer.Option(
-    "--chunk-tokens", help="Input tokens per call for long inputs [default: 24000, at most "
-    "half the model's context window].", show_default=False)]
 
 
 @common_command
@@ -42,18 +36,20 @@ def summarize(
     """Summarize text, markdown, HTML or PDF of any length (map-reduce when it is long)."""
 
     from bedrock_cli.tasks import summarize as task
+    from bedrock_cli.tasks.documents import read_stdin_document
 
     paths = list(files or [])
-    stdin_text = read_stdin() if not paths or "-" in paths else None
+    stdin = read_stdin_document() if not paths or "-" in paths else None
     plan = task.plan(app.target, task.SummarizeInput(
-        paths=paths, stdin_text=stdin_text, model=model, length=length, style=style,
+        paths=paths, stdin=stdin, model=model, length=length, style=style,
         focus=focus, chunk_tokens=chunk_tokens, cache_prompt=cache_prompt),
         logging=bool(app.settings.log))
     earlier: list[task.Outcome] = []
     text = plan.text
     if len(plan.parts) > 1:
         with render.progress(app, "Summarizing", len(plan.parts)) as update:
-            text, earlier = task.map_stage(app.runtime, app.recorder, plan, update)
+            text, earlier = task.map_stage(app.runtime, app.recorder, plan, update,
+                                           notice=app.output.notice)
     request, log = task.final(plan, text, combining=bool(earlier))
     if cache_prompt:
         from bedrock_cli.tasks.caching import mark

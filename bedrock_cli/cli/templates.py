@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from bedrock_cli.cli.options import ModelOption, common_command
+from bedrock_cli.cli.params import MaxTokens, System, Temperature, TopP
 from bedrock_cli.context import AppContext
 from bedrock_cli.errors import UsageError
 
@@ -22,18 +23,14 @@ NameArg = Annotated[str, typer.Argument(help="The template's name.", show_defaul
 def save(
     app_ctx: AppContext,
     name: NameArg,
-    system: Annotated[str | None, typer.Option("--system", "-s", help="System prompt.",
-                                               show_default=False)] = None,
+    system: System = None,
     prompt: Annotated[str | None, typer.Option(
         "--prompt", help="The prompt, with {variables}; {input} is the command's input "
         "(appended when the prompt does not use it).", show_default=False)] = None,
     model: ModelOption = None,
-    temperature: Annotated[float | None, typer.Option("--temperature", "-t", help="0 to 1.",
-                                                      show_default=False)] = None,
-    top_p: Annotated[float | None, typer.Option("--top-p", help="0 to 1.",
-                                                show_default=False)] = None,
-    max_tokens: Annotated[int | None, typer.Option("--max-tokens", help="Most tokens to "
-                                                   "generate.", show_default=False)] = None,
+    temperature: Temperature = None,
+    top_p: TopP = None,
+    max_tokens: MaxTokens = None,
     force: Annotated[bool, typer.Option("--force", help="Replace a template of that "
                                                         "name.")] = False,
 ) -> None:

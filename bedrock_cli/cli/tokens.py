@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from bedrock_cli.cli.options import common_command, complete_model
+from bedrock_cli.cli.options import ModelOption, common_command
 from bedrock_cli.context import AppContext
 from bedrock_cli.tasks import textarg
 from bedrock_cli.tasks import tokens as task
@@ -18,9 +18,7 @@ def tokens(
     text: Annotated[str | None, typer.Argument(
         metavar="TEXT|-", help="The prompt, or - for standard input.",
         show_default=False)] = None,
-    model: Annotated[str | None, typer.Option(
-        "--model", "-m", help="Model id, alias, inference profile or ARN.",
-        show_default=False, autocompletion=complete_model)] = None,
+    model: ModelOption = None,
     system: Annotated[str | None, typer.Option(
         "--system", "-s", help="System prompt to count with it.", show_default=False)] = None,
 ) -> None:

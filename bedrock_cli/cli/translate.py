@@ -7,11 +7,9 @@ from typing import Annotated
 import typer
 
 from bedrock_cli.cli import render
-from bedrock_cli.cli.generate import ModelOption
-from bedrock_cli.cli.options import common_command
-from bedrock_cli.cli.summarize import ChunkTokens
+from bedrock_cli.cli.options import ModelOption, common_command
+from bedrock_cli.cli.params import ChunkTokens
 from bedrock_cli.context import AppContext
-from bedrock_cli.inputs import read_stdin
 
 
 @common_command
@@ -33,16 +31,15 @@ def translate(
     The local backend cannot translate: it says so and exits 5 rather than fake it.
     """
     from bedrock_cli.tasks import translate as task
+    from bedrock_cli.tasks.documents import read_stdin_document
 
     if not to.strip():
         from bedrock_cli.errors import UsageError
 
         raise UsageError("Missing --to LANGUAGE.", "E.g. bedrock-cli translate notes.md --to "
                                                    "French")
-
-
     plan = task.prepare(app.target, task.TranslateInput(
-        source=source, stdin_text=read_stdin() if source in (None, "-") else None, to=to,
+        source=source, stdin=read_stdin_document() if source in (None, "-") else None, to=to,
         source_language=source_language, model=model, chunk_tokens=chunk_tokens),
         logging=bool(app.settings.log))
     out = app.output

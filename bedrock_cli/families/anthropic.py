@@ -75,7 +75,6 @@ class Anthropic(Family):
     name = "anthropic"
     tool_choices = ("auto", "any", "tool")
     stream_tools = True
-    takes_images = True
 
     # -- client side -------------------------------------------------------------------
     def build(self, request: TextRequest, model: ModelInfo | None) -> dict[str, Any]:

@@ -240,7 +240,6 @@ class Family:
     """A model family's native format. Subclasses implement both sides."""
 
     name = ""
-    takes_images = False
     # Converse tool use (Bedrock User Guide "Supported models and model features" and the
     # ToolChoice reference): which toolChoice members the family takes, and whether tool use
     # works on ConverseStream. Whether a model has tools at all is the catalog's `tools` flag.

@@ -83,7 +83,6 @@ def parse_prompt(prompt: str) -> tuple[list[str], list[tuple[str, str]]]:
 
 class Llama(Family):
     name = "llama"
-    takes_images = True
 
     def build(self, request: TextRequest, model: ModelInfo | None) -> dict[str, Any]:
         if request.stop:

@@ -59,14 +59,12 @@ FIELDS: dict[str, F] = {
 }
 DEFAULT_TEMPERATURE = 0.7
 DEFAULT_TOP_P = 0.9
-STOP_REASONS = ("end_turn", "max_tokens", "stop_sequence", "tool_use", "content_filtered")
 
 
 class Nova(Family):
     name = "nova"
     tool_choices = ("auto", "any", "tool")
     stream_tools = True
-    takes_images = True
 
     def build(self, request: TextRequest, model: ModelInfo | None) -> dict[str, Any]:
         body: dict[str, Any] = {"schemaVersion": SCHEMA_VERSION}

@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from bedrock_cli.batch.storage import Location, StorageError, Store, parse_uri
+from bedrock_cli.jsonl import repair_tail
 from bedrock_cli.paths import private_dir
+from bedrock_cli.storage import Location, StorageError, Store, parse_uri
 
 from .router import Emulator, Request
 
@@ -214,8 +215,6 @@ class JobRun:
 
     def _process(self, loc: Location, relative: str) -> bool:
         """Run one input file's records not yet in its spool; False when stopped."""
-        from bedrock_cli.batch.records import repair_tail
-
         spool = self.store.spool(self.job_id) / (relative + ".out")
         private_dir(spool.parent)
         spool.touch()

@@ -27,16 +27,14 @@ Rules come from a TOML or JSON file (``BEDROCK_CLI_LOCAL_RESPONSES``, ``serve --
     answers = [{ error = "ThrottlingException" }, { text = "ok" }]
 
 or from Python (``local_bedrock.respond(...)``, ``mock_bedrock().respond(...)``), which takes
-the same keys. ``rules.py`` reads both; a mistake is a ``rules.ResponsesError`` naming the
-rule and its line.
+the same keys. ``rules.py`` holds what a rule is (:class:`~.rules.Rule`) and reads both; a
+mistake is a ``rules.ResponsesError`` naming the rule and its line.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 import json
-import re
 import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -45,76 +43,9 @@ from pathlib import Path
 from typing import Any
 
 from . import errors
+from .rules import Answer, Call, Rule, load_file
 
 ENV = "BEDROCK_CLI_LOCAL_RESPONSES"
-STOP_REASONS = ("end_turn", "max_tokens", "stop_sequence", "tool_use", "content_filtered",
-                "guardrail_intervened")
-MATCH_KEYS = ("model", "user", "user_regex", "system", "system_regex", "tools")
-# Every HTTP error Bedrock's text operations can answer (ModelStreamErrorException only ever
-# arrives inside a stream, so it cannot be an answer's error).
-ERROR_CODES = tuple(c for c in errors.BY_CODE if c != "ModelStreamErrorException")
-ANSWER_KEYS = ("text", "chunks", "tool_use", "tool_uses", "stop_reason", "usage", "error",
-               "message")
-
-
-@dataclass(frozen=True)
-class Answer:
-    text: str = ""
-    chunks: tuple[str, ...] | None = None  # the stream's pieces, exactly (text = their join)
-    tool_uses: tuple[dict[str, Any], ...] = ()
-    stop_reason: str | None = None
-    input_tokens: int | None = None
-    output_tokens: int | None = None
-    error: str | None = None  # a Bedrock error code
-    message: str | None = None  # the error's message (Bedrock's wording by default)
-
-    def raise_error(self) -> None:
-        if self.error is not None:
-            from .faults import make_error
-
-            raise make_error(self.error, self.message)
-
-
-@dataclass(frozen=True)
-class Call:
-    """What rules look at, read from a Converse or a native request."""
-
-    operation: str
-    model_ids: tuple[str, ...]  # as sent, and the catalog id
-    user: str
-    system: str
-    tools: bool
-
-
-@dataclass
-class Rule:
-    answers: list[Answer]
-    model: str = "*"
-    user: str | None = None
-    user_regex: re.Pattern[str] | None = None
-    system: str | None = None
-    system_regex: re.Pattern[str] | None = None
-    tools: bool | None = None
-    where: str = "rule"
-    calls: int = 0  # how many requests it has answered
-
-    def matches(self, call: Call) -> bool:
-        if not any(fnmatch.fnmatchcase(m, self.model) for m in call.model_ids if m):
-            return False
-        if self.tools is not None and self.tools != call.tools:
-            return False
-        for wanted, regex, text in ((self.user, self.user_regex, call.user),
-                                    (self.system, self.system_regex, call.system)):
-            if wanted is not None and wanted not in text:
-                return False
-            if regex is not None and not regex.search(text):
-                return False
-        return True
-
-    def take(self) -> Answer:
-        answer = self.answers[min(self.calls, len(self.answers) - 1)]
-        self.calls += 1
-        return answer
 
 
 @dataclass
@@ -143,8 +74,6 @@ class Declared:
         return None
 
     def load(self, path: str | Path) -> list[Rule]:
-        from .rules import load_file
-
         rules = load_file(path)
         for rule in rules:
             self.add(rule)
@@ -183,7 +112,7 @@ class DeclaredGeneration:
         self.tool_uses = [dict(u) for u in answer.tool_uses]
 
     def __iter__(self) -> Iterator[str]:
-        from bedrock_cli.local.engines.tokenizer import count_tokens, tokenize
+        from bedrock_cli.text.tokenizer import count_tokens, tokenize
 
         answer = self.answer
         pieces = list(answer.chunks) if answer.chunks is not None else tokenize(answer.text)

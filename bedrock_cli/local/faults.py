@@ -127,10 +127,6 @@ class FaultSpec:
     stream_exception: str | None = None  # lowerCamel
     exception_after: int = 0
 
-    @property
-    def streams(self) -> bool:
-        return self.cut_after is not None or self.stream_exception is not None
-
     def error_for(self, attempt: int) -> EmulatorError | None:
         if self.error and attempt <= self.error_attempts:
             return make_error(self.error)

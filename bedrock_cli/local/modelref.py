@@ -42,12 +42,6 @@ def split_profile(model_id: str) -> tuple[str | None, str]:
     return None, model_id
 
 
-def region_geography(region: str) -> str | None:
-    from bedrock_cli.catalog import geography
-
-    return geography(region)
-
-
 def on_demand(model: Any, region: str) -> bool:
     """Whether the bare model id can be invoked on demand in ``region``."""
     return bool(model.on_demand_in(region))
@@ -55,12 +49,9 @@ def on_demand(model: Any, region: str) -> bool:
 
 def profile_geographies(model: Any, region: str) -> list[str]:
     """The system profiles of ``model`` callable from ``region``, most specific first."""
-    from bedrock_cli.catalog.catalog import _profile_candidates
+    from bedrock_cli.catalog.routing import profile_geographies as callable_from
 
-    candidates = list(_profile_candidates(region))
-    if not region.lower().startswith("us-gov-"):
-        candidates.append("global")
-    return [g for g in candidates if g in model.profile_geographies]
+    return [g for g in callable_from(region) if g in model.profile_geographies]
 
 
 def profile_available(model: Any, geo: str, region: str) -> bool:

@@ -17,13 +17,15 @@ import json
 import logging
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.model import OperationModel, Shape
 
 from . import errors, eventstream
-from .router import Response
 from .shapes import EVENT_PADDING, MISSING, SERVICES, Walker, location, operation_model
+
+if TYPE_CHECKING:
+    from .router import Response
 
 
 def check_response(operation: str, status: int, headers: Mapping[str, str], body: bytes
@@ -156,7 +158,6 @@ def check_events(stream: Shape, data: bytes) -> list[str]:
 
 # ---------------------------------------------------------------------------- strict mode
 
-STRICT_ENV = "BEDROCK_CLI_LOCAL_STRICT"
 log = logging.getLogger(__name__)
 
 
@@ -173,18 +174,19 @@ def strict(operation: str, response: Response) -> Response:
         return response
     if response.events is None:
         problems = check_response(operation, response.status, response.headers, response.body)
-        return _refused(operation, problems) if problems else response
+        # the refusal is built by the response's own class: this module sits below router
+        return type(response).error(_refused(operation, problems)) if problems else response
     stream = model.get_event_stream_output()
     if stream is not None:
         response.events = _checked_events(operation, stream, response.events)
     return response
 
 
-def _refused(operation: str, problems: list[str]) -> Response:
+def _refused(operation: str, problems: list[str]) -> errors.EmulatorError:
     log.error("emulator: %s answered outside its model: %s", operation, "; ".join(problems))
-    return Response.error(errors.internal_server(
+    return errors.internal_server(
         f"Strict mode: the emulator's {operation} response is not one Bedrock could send: "
-        + "; ".join(problems)))
+        + "; ".join(problems))
 
 
 def _checked_events(operation: str, stream: Shape, events: Iterator[bytes]) -> Iterator[bytes]:

@@ -57,8 +57,10 @@ class Output:
 
     @property
     def markdown(self) -> bool:
-        """Render markdown: always for --format markdown, on a terminal for auto."""
-        return self.fmt == "markdown" or (self.fmt == "auto" and self.stdout_tty)
+        """Render markdown (`auto` and `markdown`) only on a terminal, where rich wraps it.
+        Off a terminal the model's text is written as it came: it is markdown already, and
+        rendering it there would cut lines at a guessed width and drop the rest."""
+        return self.fmt in ("auto", "markdown") and self.stdout_tty
 
     def console(self, *, err: bool = False) -> Any:
         from rich.console import Console
@@ -81,7 +83,7 @@ class Output:
         self.stdout.flush()
 
     def text(self, text: str) -> None:
-        if self.markdown and self.fmt != "text":
+        if self.markdown:
             from rich.markdown import Markdown
 
             self.console().print(Markdown(text))
@@ -103,7 +105,7 @@ class Output:
 
         The sink is finished even when the stream fails, so what arrived stays on screen and
         stdout ends with a newline."""
-        if not self.markdown or self.fmt == "text":
+        if not self.markdown:
             sink = _RawSink(self)
             try:
                 yield sink

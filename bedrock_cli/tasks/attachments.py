@@ -108,6 +108,10 @@ def load(paths: list[Path], model: ModelInfo | None, model_name: str) -> list[di
                 f"{path} is {len(data) / 1e6:.1f} MB; Bedrock takes documents up to 4.5 MB.",
                 "Split it, or summarize it with `bedrock-cli summarize`.",
             )
+        if doc_format == "pdf":
+            from bedrock_cli.tasks.documents import checked_pdf
+
+            checked_pdf(str(path), data)
         blocks.append({"document": {"format": doc_format, "name": document_name(path, names),
                                     "source": {"bytes": data}}})
         documents += 1

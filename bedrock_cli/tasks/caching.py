@@ -20,29 +20,26 @@ get the points (Bedrock decides). A prefix below the model's minimum is sent any
 then simply does not cache it) with a notice.
 
 The points are kept as positions on `TextRequest.cache_points` and only become blocks in the
-request body (`with_cache_points`), so history never stores them.
+request body (`types.with_cache_points`, when the request is serialised), so history never
+stores them.
 """
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bedrock_cli.catalog import ModelInfo
-    from bedrock_cli.types import TextRequest
+    from bedrock_cli.types import CachePoint, TextRequest
 
 MAX_POINTS = 4
-POINT = {"cachePoint": {"type": "default"}}
-#: Position of a cache point: "tools", "system", or (message index, block index) = after that
-#: block of that message.
-Position = Any
 
 
-def positions(request: TextRequest, model: ModelInfo | None) -> list[Position]:
+def positions(request: TextRequest, model: ModelInfo | None) -> list[CachePoint]:
     """The cache points a request gets, in prompt order, at most MAX_POINTS."""
     fields = set(model.cache_fields) if model is not None else {"system", "messages", "tools"}
-    ranked: list[Position] = []
+    ranked: list[CachePoint] = []
     if request.tool_config and request.tool_config.get("tools") and "tools" in fields:
         ranked.append("tools")
     if request.system and "system" in fields:
@@ -93,28 +90,3 @@ def _prefix_chars(request: TextRequest) -> int:
             upto = blocks[: last[1] + 1] if i == last[0] else blocks
             size += sum(len(str(b.get("text", ""))) or 2000 for b in upto)
     return size
-
-
-def with_cache_points(kwargs: dict[str, Any], points: list[Position]) -> dict[str, Any]:
-    """The Converse kwargs with cachePoint blocks inserted (the request's own lists are not
-    changed)."""
-    if not points:
-        return kwargs
-    out = dict(kwargs)
-    if "system" in points and out.get("system"):
-        out["system"] = [*out["system"], dict(POINT)]
-    if "tools" in points and out.get("toolConfig"):
-        config = dict(out["toolConfig"])
-        config["tools"] = [*config["tools"], dict(POINT)]
-        out["toolConfig"] = config
-    at = sorted((p for p in points if not isinstance(p, str)), reverse=True)
-    if at:
-        messages = list(out["messages"])
-        for index, block in at:
-            message = dict(messages[index])
-            content = list(message["content"])
-            content.insert(block + 1, dict(POINT))
-            message["content"] = content
-            messages[index] = message
-        out["messages"] = messages
-    return out

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.errors import BedrockCliError, InterruptedByUser, UsageError
+from bedrock_cli.inputs import user_path
 from bedrock_cli.tasks import common
 from bedrock_cli.tasks.textcall import CallLog, Outcome
 
@@ -239,7 +239,7 @@ class ChatSession:
             return Reply("Usage: /attach FILE")
         from bedrock_cli.tasks.attachments import load
 
-        path = Path(arg).expanduser()
+        path = user_path(arg)
         self.pending += load([path], self.tgt.model, self.tgt.name)
         self.pending_names.append(str(path))
         return Reply(f"Attached {path}; it goes with your next message.")
@@ -249,7 +249,7 @@ class ChatSession:
         name = " ".join(w for w in arg.split() if w != "--force")
         if not name:
             return Reply("Usage: /save FILE [--force]")
-        path = Path(name).expanduser()
+        path = user_path(name)
         if path.exists() and not force:
             return Reply(f"{path} exists; /save {name} --force overwrites it.")
         lines = [f"# Chat with {self.tgt.name}", ""]

@@ -57,17 +57,28 @@ def estimate_tokens(text: str) -> int:
     return len(text) // CHARS_PER_TOKEN + 1
 
 
+MIN_CHUNK_TOKENS = 100
+
+
+def max_chunk_tokens(tgt: Target) -> int:
+    """The most `--chunk-tokens` may be: half the model's context window (the rest is kept
+    for the instructions and the answer), as `--help` and docs/tasks.md say."""
+    return max(MIN_CHUNK_TOKENS, tgt.window // 2)
+
+
 def chunk_tokens(tgt: Target, override: int | None) -> int:
     """How many input tokens one call may carry (a part of a long document)."""
     if override is not None:
-        if override < 100:
-            raise UsageError(f"--chunk-tokens {override} is too small.", "Use 100 or more.")
-        limit = int(tgt.window * 0.8)
+        if override < MIN_CHUNK_TOKENS:
+            raise UsageError(f"--chunk-tokens {override} is too small.",
+                             f"Use {MIN_CHUNK_TOKENS} or more.")
+        limit = max_chunk_tokens(tgt)
         if override > limit:
-            raise UsageError(f"--chunk-tokens {override} does not fit {tgt.name}'s context "
-                             f"window of {tgt.window} tokens.", f"Use at most {limit}.")
+            raise UsageError(f"--chunk-tokens {override} is more than half of {tgt.name}'s "
+                             f"context window of {tgt.window} tokens.",
+                             f"Use at most {limit}.")
         return override
-    return max(500, min(DEFAULT_CHUNK_TOKENS, tgt.window // 2))
+    return max(500, min(DEFAULT_CHUNK_TOKENS, max_chunk_tokens(tgt)))
 
 
 def meta_value(text: str) -> str:

@@ -29,7 +29,7 @@ SYSTEM = ("You extract structured data from documents. Use only values the docum
 @dataclass
 class ExtractInput:
     source: str | None = None
-    stdin_text: str | None = None
+    stdin: documents.Document | None = None  # what was piped in
     fields: list[str] = field(default_factory=list)
     schema_file: Path | None = None
     many: bool = False
@@ -85,7 +85,7 @@ def prepare(target_for: common.TargetFor, inp: ExtractInput) -> Prepared:
     if tgt.model is not None and not tgt.model.tools:
         raise UsageError(f"{tgt.name} does not support tool use, which extract needs.",
                          "Use a model with tool use, e.g. -m nova-lite or -m haiku.")
-    doc = documents.text_or_file(inp.source, inp.stdin_text)
+    doc = documents.text_or_file(inp.source, inp.stdin)
     text = doc.text()
     if not text.strip():
         raise UsageError(f"The input ({doc.name}) is empty.", "Give some text to extract from.")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.errors import UsageError
-from bedrock_cli.inputs import read_bytes, read_stdin
+from bedrock_cli.inputs import read_bytes, read_stdin, user_path
 from bedrock_cli.types import TextRequest, Usage
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def load_body(spec: str | None) -> bytes:
                              "Pass --body '{...}', --body @request.json, or pipe it in.")
         raw, where = text.encode("utf-8"), "standard input"
     elif spec.startswith("@"):
-        path = Path(spec[1:]).expanduser()
+        path = user_path(spec[1:])
         raw = read_bytes(path, limit=MAX_BODY_BYTES, hint="Check the path after @.")
         where = str(path)
     else:
@@ -135,7 +135,7 @@ class AtomicOutput:
     an existing file is refused unless `force`."""
 
     def __init__(self, path: Path, *, force: bool) -> None:
-        self.path = path.expanduser()
+        self.path = user_path(path)
         if self.path.is_dir():
             raise UsageError(f"{self.path} is a directory.", "Pass a file name to -o.")
         if self.path.exists() and not force:

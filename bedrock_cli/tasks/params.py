@@ -11,6 +11,11 @@ if TYPE_CHECKING:
     from bedrock_cli.catalog import ModelInfo
 
 
+#: the most top-k Bedrock takes (Anthropic's top_k, Nova's inferenceConfig.topK, Cohere's k:
+#: 0-500; the emulator refuses more, as Bedrock does)
+TOP_K_MAX = 500
+
+
 @dataclass
 class Sampling:
     max_tokens: int | None = None
@@ -42,9 +47,9 @@ def validate(sampling: Sampling, model: ModelInfo | None, model_name: str) -> No
                 f"Use at most {limit}.",
             )
     if sampling.top_k is not None:
-        if sampling.top_k < 1:
-            raise UsageError(f"--top-k {sampling.top_k} must be at least 1.",
-                             "Use a positive whole number.")
+        if not 1 <= sampling.top_k <= TOP_K_MAX:
+            raise UsageError(f"--top-k {sampling.top_k} is outside Bedrock's range.",
+                             f"Use a whole number from 1 to {TOP_K_MAX}.")
         if model is not None and not model.top_k_field:
             raise UsageError(f"{model_name} does not take a top-k parameter.",
                              "Drop --top-k, or use --top-p to narrow the sampling.")

@@ -156,7 +156,10 @@ def run(runtime: Runtime, recorder: Recorder, tgt: common.Target, inp: SampleInp
         on_progress: Callable[[int], None] | None = None) -> SampleResult:
     """Sample (or, with ``inp.exact``, ask for the exact table); the recorder logs one
     history row."""
+    from bedrock_cli import fits
+
     request, text = _request(tgt, inp)
+    fits.check(runtime.clients, request, tgt.model, tgt.name)
     if inp.exact:
         return _exact(runtime, recorder, inp, request, tgt, text)
     concurrency = min(inp.concurrency or DEFAULT_CONCURRENCY, inp.n)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bedrock_cli.errors import InterruptedByUser, UsageError
+from bedrock_cli.errors import InterruptedByUser, ServiceError, UsageError
 from bedrock_cli.tasks import common, documents
 from bedrock_cli.tasks.chunking import split_text
 from bedrock_cli.tasks.textcall import CallLog, Outcome
@@ -27,7 +27,10 @@ if TYPE_CHECKING:
 LENGTHS = ("short", "medium", "long")
 STYLES = ("paragraph", "bullets", "tldr")
 WORKERS = 4
-MAX_LEVELS = 6
+SHRINK = 0.8  # a reduce round must leave at most this share of its input, or step down
+#: the part summaries asked for, longest first: long ones while a part holds many of them
+PART_LENGTHS = ("long", "medium", "short")
+_PART_MIN_CHARS = {"long": 6000, "medium": 1500, "short": 0}
 SYSTEM = ("You summarize documents faithfully. Use only information stated in the document; "
           "do not add facts, opinions or commentary.")
 _LENGTH = {"short": "one or two sentences", "medium": "three to five sentences",
@@ -42,7 +45,7 @@ Progress = Callable[[int, int], None]
 @dataclass
 class SummarizeInput:
     paths: list[str]
-    stdin_text: str | None = None
+    stdin: documents.Document | None = None  # what was piped in
     model: str | None = None
     length: str = "medium"
     style: str = "paragraph"
@@ -88,7 +91,7 @@ def plan(target_for: common.TargetFor, inp: SummarizeInput, *, logging: bool) ->
     `logging` (history on), the calls of a long input share a conversation id."""
     _check(inp)
     tgt = target_for(inp.model)
-    docs = documents.read_inputs(inp.paths, inp.stdin_text)
+    docs = documents.read_inputs(inp.paths, inp.stdin)
     budget_chars = common.chunk_tokens(tgt, inp.chunk_tokens) * common.CHARS_PER_TOKEN
     pdf_blocks = _pdf_blocks(tgt, docs, budget_chars)
     text_docs = [doc for doc in docs if not (doc.is_pdf and pdf_blocks)]
@@ -142,11 +145,11 @@ def _pdf_blocks(tgt: common.Target, docs: list[documents.Document],
 
 
 def instruction_for(inp: SummarizeInput, *, part: tuple[int, int] | None = None,
-                 combining: bool = False) -> str:
+                    combining: bool = False, part_length: str = "long") -> str:
     focus = f" Focus on {inp.focus.strip()}." if inp.focus and inp.focus.strip() else ""
     if part is not None:
         return (f"The document below is part {part[0]} of {part[1]} of a longer document. "
-                f"Summarize this part in {_LENGTH['long']}, keeping names, numbers and "
+                f"Summarize this part in {_LENGTH[part_length]}, keeping names, numbers and "
                 f"conclusions; the part summaries will be combined later.{focus}")
     what = ("Below are summaries of consecutive parts of one long document, in order. Write "
             "one summary of the whole document" if combining else "Summarize the document "
@@ -166,11 +169,11 @@ def _log(p: Plan, prompt: str, **params: Any) -> CallLog:
 
 
 def _part_call(runtime: Runtime, recorder: Recorder, p: Plan, text: str, number: int,
-               total: int, level: int) -> Outcome:
-    instruction = instruction_for(p.inp, part=(number, total))
+               total: int, level: int, length: str) -> Outcome:
+    instruction = instruction_for(p.inp, part=(number, total), part_length=length)
     content = [{"text": instruction + "\n\n" + common.quote_block("document", text)}]
     request = common.request(p.tgt, content, task="summarize", system=SYSTEM,
-                             hints=hints_for(p.inp, length="long", style="paragraph"))
+                             hints=hints_for(p.inp, length=length, style="paragraph"))
     log = _log(p, f"Summarize {p.label}: part {number} of {total}", stage="map",
                level=level, part=f"{number}/{total}")
     if p.inp.cache_prompt:  # the system prompt is the part every call shares
@@ -180,54 +183,101 @@ def _part_call(runtime: Runtime, recorder: Recorder, p: Plan, text: str, number:
     return recorder.text(runtime, request, p.tgt.model, log, stream=False)
 
 
-def map_stage(runtime: Runtime, recorder: Recorder, p: Plan,
-              on_progress: Progress | None = None) -> tuple[str, list[Outcome]]:
-    """Summarize the parts (level after level) until the summaries fit one call; the calls
-    share one client whose pool holds every worker's connection (`fanout.pooled`)."""
+def part_length(budget_chars: int) -> str:
+    """The longest part summary that leaves a part room to shrink: 8–12 sentences only when
+    a part holds far more than that."""
+    return next(length for length in PART_LENGTHS if budget_chars >= _PART_MIN_CHARS[length])
+
+
+def _round(runtime: Runtime, recorder: Recorder, p: Plan, parts: list[str], level: int,
+           length: str,
+           on_done: Callable[[Outcome], None]) -> list[str]:
+    """One map round: every part summarized, WORKERS at a time; the summaries in order."""
     from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 
-    from bedrock_cli.tasks import fanout
+    summaries: list[str] = [""] * len(parts)
+    pool = ThreadPoolExecutor(max_workers=min(WORKERS, len(parts)),
+                              thread_name_prefix="summarize")
+    try:
+        futures = {pool.submit(_part_call, runtime, recorder, p, part, i + 1, len(parts),
+                               level, length): i
+                   for i, part in enumerate(parts)}
+        pending = set(futures)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in finished:
+                outcome = future.result()  # raises the first failure
+                summaries[futures[future]] = outcome.result.text.strip()
+                on_done(outcome)
+    except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise InterruptedByUser("Interrupted while summarizing the parts; the calls that "
+                                "finished are kept in history.", None) from None
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return summaries
 
+
+def map_stage(runtime: Runtime, recorder: Recorder, p: Plan,
+              on_progress: Progress | None = None,
+              notice: Callable[[str], None] | None = None) -> tuple[str, list[Outcome]]:
+    """Summarize the parts, round after round, until the summaries fit one call. The calls
+    share one client whose pool holds every worker's connection (`fanout.pooled`).
+
+    Each round must shrink its input to at most SHRINK of it; a round that does not makes
+    the next one ask for shorter part summaries (long, medium, short). When even short ones
+    do not shrink (sentences longer than a part), the rounds stop and the last call takes the
+    summaries as they are if the model's context window holds them — with a notice, since
+    that call is over --chunk-tokens — else the command fails (exit 5): the calls made are in
+    history. Exit 2 is for what is known before any call."""
     outcomes: list[Outcome] = []
-    parts, done, total = p.parts, 0, len(p.parts)
+    parts, total = p.parts, len(p.parts)
     if len(parts) <= 1:
         return (parts[0] if parts else ""), outcomes
-    runtime = fanout.pooled(runtime, min(WORKERS, len(parts)))
-    for level in range(1, MAX_LEVELS + 1):
-        summaries: list[str] = [""] * len(parts)
-        pool = ThreadPoolExecutor(max_workers=min(WORKERS, len(parts)),
-                                  thread_name_prefix="summarize")
-        try:
-            futures = {pool.submit(_part_call, runtime, recorder, p, part, i + 1, len(parts),
-                                   level): i
-                       for i, part in enumerate(parts)}
-            pending = set(futures)
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
-                for future in finished:
-                    outcome = future.result()  # raises the first failure
-                    summaries[futures[future]] = outcome.result.text.strip()
-                    outcomes.append(outcome)
-                    done += 1
-                    if on_progress:
-                        on_progress(done, total)
-        except KeyboardInterrupt:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise InterruptedByUser("Interrupted while summarizing the parts; the calls that "
-                                    "finished are kept in history.", None) from None
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown()
+    from bedrock_cli.tasks import fanout
+
+    runtime = fanout.pooled(runtime, WORKERS)
+
+    def done(outcome: Outcome) -> None:
+        outcomes.append(outcome)
+        if on_progress:
+            on_progress(len(outcomes), total)
+
+    length, size, level = part_length(p.budget_chars), len(p.text), 0
+    while True:
+        level += 1
+        summaries = _round(runtime, recorder, p, parts, level, length, done)
         joined = "\n\n".join(s for s in summaries if s)
-        parts = split_text(joined, p.budget_chars) if joined else []
-        if len(parts) <= 1:
+        if len(joined) <= p.budget_chars:
             return joined, outcomes
+        if len(joined) > size * SHRINK:  # this round did not shrink its input enough
+            if length == PART_LENGTHS[-1]:
+                return _overflow(p, joined, notice), outcomes
+            length = PART_LENGTHS[PART_LENGTHS.index(length) + 1]
+        size = len(joined)
+        parts = split_text(joined, p.budget_chars)
         total += len(parts)
         if on_progress:
-            on_progress(done, total)
-    raise UsageError("The input is too long to summarize even in parts.",
-                     "Raise --chunk-tokens, or summarize the files one at a time.")
+            on_progress(len(outcomes), total)
+
+
+def _overflow(p: Plan, joined: str, notice: Callable[[str], None] | None) -> str:
+    """Part summaries that no longer shrink: the last call takes them whole when the context
+    window holds them (half of it, the rest kept for instructions and the answer)."""
+    tokens = common.estimate_tokens(joined)
+    if tokens <= p.tgt.window // 2:
+        if notice is not None:
+            notice(f"The part summaries no longer get shorter; the last call takes all of "
+                   f"them (about {tokens} tokens, over --chunk-tokens "
+                   f"{p.budget_chars // common.CHARS_PER_TOKEN}).")
+        return joined
+    raise ServiceError(
+        f"The part summaries no longer get shorter (about {tokens} tokens after the last "
+        f"round), and they do not fit {p.tgt.name}'s context window of {p.tgt.window} tokens.",
+        f"Use a larger --chunk-tokens (up to {common.max_chunk_tokens(p.tgt)}), or a model "
+        "with a larger context window; the calls made are in history.")
 
 
 def final(p: Plan, text: str, *, combining: bool) -> tuple[TextRequest, CallLog]:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from bedrock_cli.errors import UsageError
-from bedrock_cli.inputs import read_stdin, read_text_file
+from bedrock_cli.inputs import read_stdin, read_text_file, user_path
 
 
 def read(value: str | None, *, files: bool = False, what: str = "text") -> str:
@@ -18,7 +16,7 @@ def read(value: str | None, *, files: bool = False, what: str = "text") -> str:
                                                   "`-` to read standard input).")
         return text
     if files and "\n" not in value and len(value) < 4096:
-        path = Path(value).expanduser()
+        path = user_path(value)
         if path.is_file():
             return read_text_file(path)
     return value

@@ -43,7 +43,7 @@ def count(runtime: Runtime, resolution: Resolution, wanted: str, text: str,
         raise UsageError(f"{name} is an {found.kind} model; tokens counts a text model's input.",
                          "Pass a text model with -m (e.g. -m haiku).")
     if found is not None and not found.count_tokens:
-        from bedrock_cli.local.engines.tokenizer import count_tokens
+        from bedrock_cli.text.tokenizer import count_tokens
 
         joined = "\n\n".join(part for part in (system, text) if part)
         return TokenCount(count_tokens(joined), name, resolution.model_id, False, None)

@@ -32,7 +32,7 @@ OUTPUT_SHARE = 0.4  # a part's input may use this share of the model's output li
 @dataclass
 class TranslateInput:
     source: str | None = None
-    stdin_text: str | None = None
+    stdin: documents.Document | None = None  # what was piped in
     to: str = ""
     source_language: str | None = None
     model: str | None = None
@@ -66,7 +66,7 @@ def prepare(target_for: common.TargetFor, inp: TranslateInput, *, logging: bool)
     inp.to = _language(inp.to, "--to") or ""
     inp.source_language = _language(inp.source_language, "--from")
     tgt = target_for(inp.model)
-    doc = documents.text_or_file(inp.source, inp.stdin_text)
+    doc = documents.text_or_file(inp.source, inp.stdin)
     text = doc.text()
     if not text.strip():
         raise UsageError(f"The input ({doc.name}) is empty.", "Give some text to translate.")

@@ -15,10 +15,10 @@ from bedrock_cli.batch.records import (
     id_key,
     parse_line,
     read_output,
-    repair_tail,
     scan_input,
 )
 from bedrock_cli.errors import UsageError
+from bedrock_cli.jsonl import repair_tail
 
 
 def test_records_without_an_id_are_named_by_their_line_number() -> None:

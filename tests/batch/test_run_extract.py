@@ -17,12 +17,26 @@ NOTHING = "The weather is nice today."
 INVOICE = "Invoice INV-42, total $12.50"
 
 
+def answers_with_nulls(tmp_path: Path) -> dict[str, str]:
+    """The emulator's own extraction always fits the schema, so a declared response plays
+    the model whose answer breaks it (required fields null)."""
+    from bedrock_cli.tasks.extract import TOOL
+
+    rules = tmp_path / "responses.json"
+    nulls = {"tool_use": {"name": TOOL, "input": {"invoice_number": None, "total": None}}}
+    # the first ask, and extract's one retry ("That answer does not match the schema: …")
+    rules.write_text(json.dumps([{"user": NOTHING, **nulls},
+                                 {"user": "does not match the schema", **nulls}]))
+    return {"BEDROCK_CLI_LOCAL_RESPONSES": str(rules)}
+
+
 def test_extract_and_batch_extract_give_the_same_verdict(tmp_path: Path) -> None:
     schema = tmp_path / "s.json"
     schema.write_text(json.dumps(SCHEMA))
-    alone = cli([*LOCAL, "extract", NOTHING, "--schema", str(schema)])
+    env = answers_with_nulls(tmp_path)
+    alone = cli([*LOCAL, "extract", NOTHING, "--schema", str(schema)], env=env)
     assert alone.exit_code == 5 and "does not match the schema" in alone.stderr
-    good = cli([*LOCAL, "extract", INVOICE, "--schema", str(schema), "--json"])
+    good = cli([*LOCAL, "extract", INVOICE, "--schema", str(schema), "--json"], env=env)
     assert good.exit_code == 0, good.stderr
 
     inp = tmp_path / "in.jsonl"
@@ -30,7 +44,7 @@ def test_extract_and_batch_extract_give_the_same_verdict(tmp_path: Path) -> None
                    + json.dumps({"id": "b", "text": INVOICE}) + "\n")
     out = tmp_path / "out.jsonl"
     run = cli([*LOCAL, "batch", "run", str(inp), "-o", str(out), "--task", "extract",
-               "--schema", str(schema), "--json"])
+               "--schema", str(schema), "--json"], env=env)
     assert run.exit_code == 5
     lines = {line["id"]: line for line in read_lines(out)}
     assert set(lines["a"]) == {"id", "error"}
@@ -49,7 +63,8 @@ def test_a_record_schema_is_checked_too(tmp_path: Path) -> None:
     inp = tmp_path / "in.jsonl"
     inp.write_text(json.dumps({"id": "a", "text": NOTHING, "schema": SCHEMA}) + "\n")
     out = tmp_path / "out.jsonl"
-    run = cli([*LOCAL, "batch", "run", str(inp), "-o", str(out), "--task", "extract"])
+    run = cli([*LOCAL, "batch", "run", str(inp), "-o", str(out), "--task", "extract"],
+              env=answers_with_nulls(tmp_path))
     assert run.exit_code == 5
     [line] = read_lines(out)
     assert line["error"]["code"] == "SchemaMismatch"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,12 +32,8 @@ def error(status: int, code: str) -> Scripted:
 
 
 @pytest.fixture
-def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEndpoint]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    with FakeEndpoint() as fake:
-        yield fake
+def endpoint(fake_endpoint: FakeEndpoint) -> FakeEndpoint:
+    return fake_endpoint  # not the emulator tests/batch gives by default
 
 
 def batch(endpoint: FakeEndpoint, inp: Path, out: Path, *extra: str) -> Run:

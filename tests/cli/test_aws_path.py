@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bedrock_cli.local.eventstream import exception
 from tests.fake_endpoint import FakeEndpoint, converse_frames
-from tests.helpers import cli
-
-
-@pytest.fixture
-def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEndpoint]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    with FakeEndpoint() as fake:
-        yield fake
-
-
-def aws(endpoint: FakeEndpoint, *args: str, input: str | None = None) -> object:
-    return cli(["--backend", "aws", "--endpoint-url", endpoint.url, *args], input=input)
+from tests.helpers import aws, cli
 
 
 def test_streamed_generate_prints_exactly_what_the_endpoint_sent(endpoint: FakeEndpoint) -> None:

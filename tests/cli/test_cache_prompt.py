@@ -4,32 +4,16 @@ and the local emulator reporting a cache write, then reads."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from bedrock_cli.tasks import caching
-from bedrock_cli.types import TextRequest
+from bedrock_cli.types import TextRequest, with_cache_points
 from tests.fake_endpoint import FakeEndpoint, converse_frames
-from tests.helpers import Run, cli
+from tests.helpers import aws, cli
 
 POINT = {"cachePoint": {"type": "default"}}
 LOCAL = ["--backend", "local"]
-
-
-@pytest.fixture
-def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEndpoint]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    with FakeEndpoint() as fake:
-        yield fake
-
-
-def aws(endpoint: FakeEndpoint, *args: str, input: str | None = None) -> Run:
-    return cli(["--backend", "aws", "--endpoint-url", endpoint.url, *args], input=input)
 
 
 def tool_answer(data: dict[str, Any]) -> dict[str, Any]:
@@ -136,8 +120,8 @@ def test_at_most_four_points_newest_turns_first() -> None:
                           system=["s"], tool_config=tools)
     # tools, system, the context, then the last answer: the older answers do not fit
     assert caching.positions(request, None) == ["tools", "system", (5, 0), (6, 0)]
-    body = caching.with_cache_points(request.converse_kwargs(), request.cache_points or
-                                     caching.positions(request, None))
+    body = with_cache_points(request.converse_kwargs(), request.cache_points or
+                             caching.positions(request, None))
     assert body["messages"][5]["content"] == [{"text": "a2"}, POINT]
     assert body["messages"][6]["content"] == [{"text": "doc"}, POINT, {"text": "q"}]
     assert request.messages[5]["content"] == [{"text": "a2"}]  # the request is untouched

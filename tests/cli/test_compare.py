@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -70,15 +69,6 @@ def test_usage_errors_stop_before_any_call(models: list[str], isolated_env: Path
     assert run.exit_code == 2
     assert run.stdout == ""
     assert not (isolated_env / "data" / "history.db").exists()
-
-
-@pytest.fixture
-def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEndpoint]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    with FakeEndpoint() as fake:
-        yield fake
 
 
 def test_the_same_request_goes_to_each_model(endpoint: FakeEndpoint) -> None:

@@ -84,8 +84,18 @@ def test_an_unknown_bedrock_id_gets_no_invented_id() -> None:
 
 
 def test_a_missing_batch_job_says_how_to_list_jobs() -> None:
-    code, err = _local("batch", "status", "nosuchjob")
+    code, err = _local("batch", "status", "abcdefgh1234")  # well-formed, no such job
     assert code == 5
-    assert "nosuchjob" in err and "not found" in err
+    assert "abcdefgh1234" in err and "not found" in err.lower()
     assert "batch list" in err
     assert "model" not in err.lower()
+
+
+def test_a_malformed_batch_job_id_says_how_to_list_jobs() -> None:
+    """Bedrock refuses an id that is not a job id or ARN (ValidationException): the hint is
+    about jobs, not about model parameters."""
+    code, err = _local("batch", "status", "nosuchjob")
+    assert code == 5
+    assert "nosuchjob" in err and "jobIdentifier" in err
+    assert "batch list" in err
+    assert "models show" not in err

@@ -6,28 +6,19 @@ from __future__ import annotations
 import base64
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
 
+from tests import helpers
 from tests.fake_endpoint import FakeEndpoint
-from tests.helpers import Run, cli
-
-
-@pytest.fixture
-def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEndpoint]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    with FakeEndpoint() as fake:
-        yield fake
+from tests.helpers import Run
 
 
 def aws(endpoint: FakeEndpoint, *args: str) -> Run:
-    return cli(["--backend", "aws", "--endpoint-url", endpoint.url, "image", *args])
+    return helpers.aws(endpoint, "image", *args)
 
 
 def png(width: int = 64, height: int = 64, color: tuple[int, ...] = (20, 80, 200),

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ import pytest
 
 from bedrock_cli.catalog import live
 from tests.fake_endpoint import FakeEndpoint, converse_frames
-from tests.helpers import cli
+from tests.helpers import aws, cli
 
 NEW_ID = "acme.rocket-v1:0"
 NOVA = "amazon.nova-lite-v1:0"
@@ -76,15 +75,6 @@ def profile(model_id: str, geo: str = "us") -> dict[str, Any]:
             "type": "SYSTEM_DEFINED"}
 
 
-@pytest.fixture
-def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEndpoint]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    with FakeEndpoint() as fake:
-        yield fake
-
-
 def script_listing(endpoint: FakeEndpoint) -> None:
     endpoint.add_json({"modelSummaries": [
         summary(NOVA, "Nova Lite", ["ON_DEMAND"], "Amazon"),
@@ -93,10 +83,6 @@ def script_listing(endpoint: FakeEndpoint) -> None:
     endpoint.add_json({"inferenceProfileSummaries": [profile(NOVA)], "nextToken": "page2"})
     endpoint.add_json({"inferenceProfileSummaries": [profile(NEW_ID), profile(NEW_ID, "eu")]})
     endpoint.add_json({"inferenceProfileSummaries": []})  # APPLICATION
-
-
-def aws(endpoint: FakeEndpoint, *args: str) -> Any:
-    return cli(["--backend", "aws", "--endpoint-url", endpoint.url, *args])
 
 
 def test_refresh_merges_a_model_the_shipped_catalog_does_not_know(

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from bedrock_cli.local.eventstream import event
 from tests.fake_endpoint import FakeEndpoint, converse_frames
-from tests.helpers import Run, cli
+from tests.helpers import aws
 
 TOKENS = {"X-Amzn-Bedrock-Input-Token-Count": "11",
           "X-Amzn-Bedrock-Output-Token-Count": "4",
@@ -20,19 +19,6 @@ TOKENS = {"X-Amzn-Bedrock-Input-Token-Count": "11",
 METRICS = {"amazon-bedrock-invocationMetrics": {"inputTokenCount": 11, "outputTokenCount": 4,
                                                 "invocationLatency": 654,
                                                 "firstByteLatency": 100}}
-
-
-@pytest.fixture
-def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEndpoint]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    with FakeEndpoint() as fake:
-        yield fake
-
-
-def aws(endpoint: FakeEndpoint, *args: str, input: str | None = None) -> Run:
-    return cli(["--backend", "aws", "--endpoint-url", endpoint.url, *args], input=input)
 
 
 def chunk_frames(chunks: list[dict[str, Any]]) -> list[bytes]:

@@ -9,7 +9,6 @@ import base64
 import dataclasses
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,23 +16,15 @@ from PIL import Image
 
 from bedrock_cli.catalog import GEOGRAPHIES, get_catalog
 from bedrock_cli.local import Emulator, EmulatorOptions, Request, modelref
+from tests import helpers
 from tests.fake_endpoint import FakeEndpoint
-from tests.helpers import cli
+from tests.helpers import Run
 
 MB = 1_000_000
 
 
-@pytest.fixture
-def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEndpoint]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    with FakeEndpoint() as fake:
-        yield fake
-
-
-def aws(endpoint: FakeEndpoint, *args: str) -> object:
-    return cli(["--backend", "aws", "--endpoint-url", endpoint.url, "--no-log", *args])
+def aws(endpoint: FakeEndpoint, *args: str) -> Run:
+    return helpers.aws(endpoint, "--no-log", *args)
 
 
 # -- temperature -----------------------------------------------------------------------------

@@ -4,7 +4,6 @@ checked before any call, the reasoning shown on stderr, kept in history and JSON
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,22 +11,9 @@ import pytest
 from bedrock_cli.history import History
 from bedrock_cli.local.eventstream import event
 from tests.fake_endpoint import FakeEndpoint
-from tests.helpers import Run, cli
+from tests.helpers import aws, cli
 
 LOCAL = ["--backend", "local"]
-
-
-@pytest.fixture
-def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEndpoint]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    with FakeEndpoint() as fake:
-        yield fake
-
-
-def aws(endpoint: FakeEndpoint, *args: str) -> Run:
-    return cli(["--backend", "aws", "--endpoint-url", endpoint.url, *args])
 
 
 def thinking_frames(thought: list[str], answer: list[str]) -> list[bytes]:

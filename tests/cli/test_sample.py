@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,15 +20,6 @@ def answer(text: str, out_tokens: int = 1) -> dict[str, object]:
             "usage": {"inputTokens": 7, "outputTokens": out_tokens,
                       "totalTokens": 7 + out_tokens},
             "metrics": {"latencyMs": 5}}
-
-
-@pytest.fixture
-def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEndpoint]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    with FakeEndpoint() as fake:
-        yield fake
 
 
 def test_next_word_table_sums_to_one(isolated_env: Path) -> None:

@@ -378,7 +378,7 @@ def files() -> None:
     (["summarize", "notes.txt", "--length", "huge"], "--length 'huge'"),
     (["summarize"], "No input given"),
     (["ask", "Why?", "-f", "missing.md"], "File not found"),
-    (["ask", "Why?", "-f", "blob.txt"], "blob.txt is not a text file"),
+    (["ask", "Why?", "-f", "blob.txt"], "blob.txt looks like binary data"),
     (["ask", "Why?", "-f", "-"], "reads stdin, but nothing was piped in"),
     (["ask", "What is it?", "-i", "notes.txt"], "is not an image"),
     (["ask", "What is it?", "-i", "nope.png"], "Image not found"),

@@ -7,30 +7,16 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bedrock_cli.templates import Template, parse, substitute
 from tests.fake_endpoint import FakeEndpoint, converse_frames
-from tests.helpers import Run, cli
+from tests.helpers import aws, cli
 
 LOCAL = ["--backend", "local"]
 PROMPT = "Translate into {lang}:\n\n{input}"
-
-
-@pytest.fixture
-def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEndpoint]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    with FakeEndpoint() as fake:
-        yield fake
-
-
-def aws(endpoint: FakeEndpoint, *args: str, input: str | None = None) -> Run:
-    return cli(["--backend", "aws", "--endpoint-url", endpoint.url, *args], input=input)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -106,15 +105,6 @@ def test_batch_run_reports_the_total(tmp_path: Path) -> None:
 
 
 # -- cache tokens are reported and priced (AWS path, scripted endpoint) ------------------
-
-@pytest.fixture
-def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEndpoint]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIATESTTESTTESTTEST")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    with FakeEndpoint() as fake:
-        yield fake
-
 
 def test_cache_tokens_are_reported_and_priced(endpoint: FakeEndpoint) -> None:
     endpoint.add_json({

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bedrock_cli.local.eventstream import event
+from tests.fake_endpoint import Seen
 
 ERROR_SUFFIX = ":http://internal.amazon.com/coral/com.amazon.bedrock/"
 
@@ -37,17 +38,6 @@ class Reply:
     stall: float = 0.0  # after the frames, before the end (or the cut)
     raw: bytes | None = None
     truncate_body: int | None = None  # declare the full length, send this many bytes, close
-
-
-@dataclass
-class Seen:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
 
 
 def _reason(status: int) -> str:

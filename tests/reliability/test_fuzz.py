@@ -21,7 +21,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import random
 import struct
+import time
 import zlib
 from collections.abc import Iterator
 from itertools import count
@@ -47,6 +49,9 @@ INVALID_INPUT = 2
 EXIT_CODES = {0, 2, 3, 4, 5, 6}
 
 
+_EXAMPLE_STARTED = [0.0]  # when the running example began (perf_counter)
+
+
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[LocalBedrock]:
     from PIL import Image
@@ -62,10 +67,16 @@ def endpoint() -> Iterator[LocalBedrock]:
     def blank(_r: Any, _limits: Any, width: int, height: int, *_a: Any) -> Any:
         return Image.new("RGB", (width, height), (90, 120, 200))
 
+    def record(exchange: Any) -> None:
+        # A request the CLI gave up on (a tiny --read-timeout) may be answered after the next
+        # example began: it belongs to the example that sent it, not to the next one's count.
+        if time.perf_counter() - exchange.ms / 1000 >= _EXAMPLE_STARTED[0]:
+            local.requests.append(exchange)
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(textlm.LanguageModel, "stream", short)
         patch.setattr(image_render, "_render_one", blank)
-        local, thread = start_local_bedrock()
+        local, thread = start_local_bedrock(record=record)
         try:
             yield local
         finally:
@@ -80,19 +91,32 @@ def call(endpoint: LocalBedrock, aws_env: None, monkeypatch: pytest.MonkeyPatch)
                         {"throttling_base_scale": 0.001, "non_throttling_base_scale": 0.0005})
 
     def run(args: list[str], *, stdin: bytes | None = None, service_decides: bool = False) -> Run:
+        _EXAMPLE_STARTED[0] = time.perf_counter()
         endpoint.reset()
         result = cli(["--backend", "aws", "--endpoint-url", endpoint.endpoint_url,
                       "--region", "us-east-1", *args], input=stdin)
-        # Whether a prompt fits the model's context window is Bedrock's call, in Bedrock's
-        # tokens ("Input is too long for requested model."): the CLI does not guess it.
+        # An input that surely cannot fit the context window exits 2 before the call (a lower
+        # bound on its tokens); nearer the limit it is Bedrock's call, in Bedrock's tokens
+        # ("Input is too long for requested model.").
         oversized = stdin is not None and len(stdin) > 1_000_000
         # A Bedrock-shaped id the catalog does not know is called as given (DESIGN): whether
         # it exists is Bedrock's answer. The emulator refuses to translate, by design.
         unknown = bool(UNKNOWN_IDS.intersection(args)) or "translate" in args
+        # A catalog model the Region cannot call at all is sent as named: "Bedrock will say
+        # so" (catalog._route), and the hint then names the Regions that have it.
+        unknown = unknown or any(_not_callable_here(arg) for arg in args)
         check(result, endpoint, args, service_decides=service_decides or oversized or unknown)
         return result
 
     return run
+
+
+def _not_callable_here(name: str, region: str = "us-east-1") -> bool:
+    from bedrock_cli.catalog import get_catalog
+
+    model = get_catalog().find(name)
+    return model is not None and not model.on_demand_in(region) and \
+        model.profile_geography_for(region) is None
 
 
 def check(run: Run, endpoint: LocalBedrock, args: list[str], *, service_decides: bool) -> None:
@@ -119,7 +143,8 @@ NUMBER = st.one_of(
 SMALL_INT = st.one_of(st.integers(-3, 12).map(str), NUMBER)
 TEXT = st.text(max_size=30)
 UNKNOWN_IDS = {"anthropic.claude-x-v9:0", "meta.llama4-maverick-17b-instruct-v1:0",
-               "openai.gpt-oss-20b-1:0"}
+               "openai.gpt-oss-20b-1:0",
+               "amazon.titan-embed-text-v1"}  # drawn by the embed test (FUZZ_EXAMPLES=300)
 TEXT_MODELS = st.sampled_from([
     "nova-lite", "nova-pro", "nova-micro", "haiku", "sonnet", "llama", "mistral", "titan-text",
     "cohere", "canvas", "titan-embed", "nope", "amazon.nova-lite-v1:0",
@@ -151,6 +176,12 @@ def _image(fmt: str, size: tuple[int, int], mode: str = "RGB") -> bytes:
     return buffer.getvalue()
 
 
+def _pdf() -> bytes:
+    from tests.pdfmaker import make_pdf
+
+    return make_pdf([["The harbour town of Lindqvist was founded in 1620."] * 30])
+
+
 #: file contents: name → bytes (built lazily, some are large)
 KINDS: dict[str, Any] = {
     "empty": lambda: b"",
@@ -172,6 +203,9 @@ KINDS: dict[str, Any] = {
     "png header 100000x100000": lambda: _png(100_000, 100_000),
     "png magic, garbage": lambda: b"\x89PNG\r\n\x1a\n" + b"garbage" * 20,
     "pdf garbage": lambda: b"%PDF-1.7\n" + bytes(range(256)),
+    "pdf random": lambda: b"%PDF-1.7\n" + random.Random(13).randbytes(3000),
+    "pdf truncated": lambda: _pdf()[: len(_pdf()) // 3],
+    "pdf": lambda: _pdf(),
 }
 EXTENSIONS = ["", ".txt", ".md", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf", ".json",
               ".html", ".csv", ".docx", ".bin", ".exe", ".PNG"]
@@ -456,11 +490,40 @@ def test_batch_input_files(call: Any, tmp_path: Path, data: st.DataObject) -> No
      "Error: Invalid value nan for --read-timeout: must be a number greater than 0."),
     (["generate", "hi", "--max-attempts", "0"], None,  # was silently the default (3)
      "Error: Invalid value 0 for --max-attempts: must be between 1 and 20."),
+    (["generate", "0", "--top-k", "1_000"], None,  # FUZZ_EXAMPLES=300: sent, refused (400)
+     "Error: --top-k 1000 is outside Bedrock's range."),
+    (["generate", "0", "-m", "haiku", "--top-k", "501"], None,
+     "Error: --top-k 501 is outside Bedrock's range."),
 ])
 def test_found_by_fuzzing(call: Any, args: list[str], stdin: bytes | None, message: str) -> None:
     run = call(args, stdin=stdin)
     assert run.exit_code == INVALID_INPUT
     assert run.stderr.splitlines()[0] == message
+
+
+def test_a_model_the_region_cannot_call_is_left_to_bedrock(call: Any, tmp_path: Path) -> None:
+    """FUZZ_EXAMPLES=600: `image 0 -m sd3` in us-east-1 was sent and refused (400), as the
+    catalog intends (the Region has no route to it; Bedrock says so, the hint names the
+    Regions that have it) — the harness now knows that case."""
+    run = call(["image", "0", "-m", "sd3", "-o", str(tmp_path / "pic.png")])
+    assert run.exit_code == 5
+    assert "us-west-2" in run.stderr
+
+
+@pytest.mark.parametrize(("args", "exit_code"), [  # FUZZ_EXAMPLES=300: "~0" crashed (exit 1)
+    (["embed", "~0"], 0),  # Path.expanduser raised for a user that does not exist
+    (["tokens", "~0"], 0),
+    (["extract", "~0", "-F", "name"], 0),
+    (["ask", "What is it?", "--context", "~0"], INVALID_INPUT),
+    (["invoke", "nova-lite", "--body", "@~nosuchuser/body.json"], INVALID_INPUT),
+    (["summarize", "~nosuchuser/notes.txt"], INVALID_INPUT),
+])
+def test_a_tilde_user_that_does_not_exist_is_a_plain_path(call: Any, args: list[str],
+                                                           exit_code: int) -> None:
+    run = call(args)
+    assert run.exit_code == exit_code, run.stderr
+    if exit_code == INVALID_INPUT:
+        assert "not found" in run.stderr.splitlines()[0]
 
 
 @pytest.mark.parametrize("kind", ["png header 100000x100000", "png header 9000x9000",
@@ -477,3 +540,17 @@ def test_images_that_cannot_be_read_are_refused_cleanly(call: Any, tmp_path: Pat
     lines = run.stderr.splitlines()
     assert len(lines) == 2 and lines[0].startswith("Error: ") and path.name in lines[0]
     assert "Warning" not in run.stderr and "warn" not in run.stderr
+
+
+@pytest.mark.parametrize("kind", ["pdf garbage", "pdf random", "pdf truncated"])
+@pytest.mark.parametrize("command", [["summarize", "{}"], ["ask", "What is it?", "-f", "{}"],
+                                     ["generate", "-a", "{}", "hi"],
+                                     ["extract", "-F", "name", "{}"],
+                                     ["translate", "{}", "--to", "French"]])
+def test_a_damaged_pdf_is_refused_the_same_way_by_every_command(
+        call: Any, tmp_path: Path, kind: str, command: list[str]) -> None:
+    path = make_file(tmp_path, kind, ".pdf")
+    run = call([arg.replace("{}", str(path)) for arg in command])
+    assert run.exit_code == INVALID_INPUT  # and `call` checked that nothing was sent
+    assert run.stderr.splitlines()[0] == f"Error: {path} is not a readable PDF: no pages " \
+                                         "were found in it."

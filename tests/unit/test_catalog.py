@@ -27,7 +27,7 @@ from bedrock_cli.catalog import (
     get_catalog,
     load_catalog,
 )
-from bedrock_cli.catalog.catalog import _toml_loads
+from bedrock_cli.catalog.catalog import toml_loads
 
 CATALOG = get_catalog()
 MODELS = list(CATALOG)
@@ -546,7 +546,7 @@ def test_get_catalog_is_cached_and_load_catalog_is_not() -> None:
 def test_toml_parses_with_stdlib_tomllib() -> None:
     import tomllib
 
-    assert _toml_loads(TOML_TEXT) == tomllib.loads(TOML_TEXT)
+    assert toml_loads(TOML_TEXT) == tomllib.loads(TOML_TEXT)
 
 
 def test_toml_parses_through_the_tomli_fallback(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bedrock_cli.errors import UsageError
-from bedrock_cli.tasks.documents import html_to_text, read_document, text_or_file
+from bedrock_cli.tasks.documents import Document, html_to_text, read_document, sniff, text_or_file
 from tests.pdfmaker import make_pdf
 
 
@@ -64,8 +64,37 @@ def test_text_or_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "notes.txt").write_text("from the file")
     assert text_or_file("notes.txt", None).text() == "from the file"
     assert text_or_file("Total: $5 due", None).text() == "Total: $5 due"
-    assert text_or_file(None, "piped").text() == "piped"
+    assert text_or_file(None, Document("stdin", raw_text="piped")).text() == "piped"
     with pytest.raises(UsageError, match="File not found"):
         text_or_file("invoice.pdf", None)
     with pytest.raises(UsageError, match="No input"):
         text_or_file(None, None)
+
+
+@pytest.mark.parametrize(("data", "kind"), [
+    (b"%PDF-1.7\n...", "pdf"),
+    (b"\n  %PDF-1.4", "pdf"),
+    (b"<!DOCTYPE html><html>", "html"),
+    (b"\xef\xbb\xbf  <!doctype HTML>\n<p>x</p>", "html"),
+    (b"<html lang=en>", "html"),
+    (b"<p>Hello</p>", "html"),
+    (b"<HEAD>\n<title>x</title>", "html"),
+    (b"<!-- a markdown comment -->\n# Title", "text"),
+    (b"<pre-formatted> is not a tag we know", "text"),
+    (b"# Title\n\n<p>inline html in markdown</p>", "text"),
+    (b"Plain words. <html> later on", "text"),
+    (b"", "text"),
+])
+def test_sniff_recognises_content_without_a_suffix(data: bytes, kind: str) -> None:
+    assert sniff(data) == kind
+
+
+def test_a_file_without_a_suffix_is_recognised_by_content(tmp_path: Path) -> None:
+    (tmp_path / "page").write_text("<!doctype html><p>Hello</p><script>x()</script>")
+    (tmp_path / "paper").write_bytes(make_pdf([["PDF text here"]]))
+    (tmp_path / "notes").write_text("<!-- draft -->\nplain  text\n")
+    assert read_document(tmp_path / "page").text() == "Hello\n"
+    assert read_document(tmp_path / "paper").text() == "PDF text here"
+    assert read_document(tmp_path / "notes").text() == "<!-- draft -->\nplain  text\n"
+    (tmp_path / "page.txt").write_text("<p>kept as written: the suffix says text</p>")
+    assert read_document(tmp_path / "page.txt").text().startswith("<p>")

@@ -111,3 +111,17 @@ def test_colour_of_it_is_the_whole_pictures_colour() -> None:
     solid = png(Image.new("RGB", (64, 64), (220, 20, 20)))
     for question in ("What colour is it?", "what color is this", "What colour is the image?"):
         assert "red" in answer_about(solid, question).lower()
+
+
+def test_an_orange_lying_on_a_wooden_table_is_still_round() -> None:
+    """A tan table top touching the fruit is wood (brown), not more orange: the orange keeps
+    its own outline (it was merged with the table into one "triangle")."""
+    drawn = Image.new("RGB", (400, 400), (235, 235, 235))
+    d = ImageDraw.Draw(drawn)
+    d.rectangle((150, 250, 390, 270), fill=(174, 127, 88))  # the table top
+    d.rectangle((160, 270, 175, 390), fill=(131, 86, 50))
+    d.ellipse((220, 150, 320, 250), fill=(240, 134, 18))  # resting on it
+    d.ellipse((30, 290, 110, 370), fill=(110, 190, 40))  # a green apple with a stem
+    d.line((70, 292, 74, 270), fill=(100, 60, 20), width=5)
+    reply = answer_about(png(drawn), HOW_MANY_APPLES)
+    assert reply == "The picture shows one apple and the other fruit is an orange."

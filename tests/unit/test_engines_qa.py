@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bedrock_cli.local.engines.qa import BM25, Answer, answer, bm25_rank
+from bedrock_cli.local.engines.qa import Answer, answer
+from bedrock_cli.text.bm25 import BM25, bm25_rank
 
 NOTES = """# Travel notes
 

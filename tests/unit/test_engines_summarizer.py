@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bedrock_cli.local.engines.summarizer import split_sentences, stem, summarize, terms
+from bedrock_cli.local.engines.summarizer import split_sentences, summarize
+from bedrock_cli.text.terms import stem, terms
 
 ARTICLE = """# The Honeybee
 

@@ -110,3 +110,18 @@ def test_broken_config_file_is_a_usage_error(config_path: Path, tmp_path: Path) 
     write_config(config_path, "model = [unclosed\n")
     with pytest.raises(UsageError, match="Cannot read the config file"):
         resolve({}, environ={"BEDROCK_CLI_CONFIG": str(config_path)}, cwd=tmp_path)
+
+
+def test_every_setting_is_a_typed_attribute() -> None:
+    from dataclasses import fields
+
+    declared = {f.name for f in fields(settings_module.Settings)}
+    assert {spec.name for spec in settings_module.SPECS} <= declared
+    assert list(settings_module.Settings().values) == [s.name for s in settings_module.SPECS]
+
+
+def test_a_toml_number_for_a_text_setting_becomes_text(config_path: Path, tmp_path: Path) -> None:
+    write_config(config_path, "region = 5\nmax_attempts = 4\n")
+    settings = resolve({}, environ={"BEDROCK_CLI_CONFIG": str(config_path)}, cwd=tmp_path)
+    assert (settings.region, settings.source("region")) == ("5", "config")
+    assert settings.max_attempts == 4

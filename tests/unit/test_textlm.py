@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from bedrock_cli.local.engines import _lmcache, textlm
 from bedrock_cli.local.engines._lmdecode import State
 from bedrock_cli.local.engines._lmtext import surface_tokens
 from bedrock_cli.local.engines.textlm import END_TOKEN, LanguageModel, get_model
-from bedrock_cli.local.engines.tokenizer import count_tokens
+from bedrock_cli.text.tokenizer import count_tokens
 
 SEED_PROMPT = "After the rain, the streets were"
 
@@ -336,12 +337,18 @@ def test_cache_is_reused_and_stale_versions_removed(
     cache.mkdir()
     stale = cache / "textlm-v0-o4-0123456789abcdef0123.bin"
     stale.write_bytes(b"old")
+    unused = time.time() - _lmcache.STALE_AFTER - 60
+    os.utime(stale, (unused, unused))
+    in_use = cache / "textlm-v9-o4-abcdef0123456789abcd.bin"  # another installed version's
+    in_use.write_bytes(b"theirs")
     corpus = _small_corpus(tmp_path)
     first = _lmcache.load(corpus)
     second = _lmcache.load(corpus)
     assert (first.source, second.source) == ("built", "cache")
     assert second.vocab == first.vocab
     assert not stale.exists()
+    assert in_use.exists()  # recently used: kept, or two versions would retrain every run
+    in_use.unlink()
     assert [p.name for p in cache.glob("*.bin")] == [first.path.name if first.path else ""]
     assert _lmcache.FORMAT_VERSION and f"v{_lmcache.FORMAT_VERSION}-" in second.path.name  # type: ignore[union-attr]
 
@@ -419,3 +426,14 @@ def test_importing_the_engine_does_not_import_numpy() -> None:
 def test_get_model_is_one_per_process(model: LanguageModel) -> None:
     assert get_model() is model
     assert model.tables.source in ("cache", "built", "memory")
+
+
+def test_a_cache_hit_marks_the_file_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BEDROCK_CLI_CACHE", str(tmp_path / "cache"))
+    corpus = _small_corpus(tmp_path)
+    path = _lmcache.load(corpus).path
+    assert path is not None
+    old = time.time() - 3 * 86400
+    os.utime(path, (old, old))
+    assert _lmcache.load(corpus).source == "cache"
+    assert time.time() - path.stat().st_mtime < 3600

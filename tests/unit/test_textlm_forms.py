@@ -11,7 +11,7 @@ from bedrock_cli.local.engines._lmforms import parse
 from bedrock_cli.local.engines._syllables import line_syllables, syllables
 from bedrock_cli.local.engines.summarizer import split_sentences
 from bedrock_cli.local.engines.textlm import LanguageModel, get_model
-from bedrock_cli.local.engines.tokenizer import count_tokens
+from bedrock_cli.text.tokenizer import count_tokens
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bedrock_cli.local.engines.tokenizer import CHUNK, WORD_MAX, count_tokens, tokenize
+from bedrock_cli.text.tokenizer import CHUNK, WORD_MAX, count_tokens, tokenize
 
 
 @pytest.mark.parametrize(

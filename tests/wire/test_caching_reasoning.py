@@ -9,8 +9,8 @@ import botocore.exceptions
 import pytest
 
 from bedrock_cli.local import Emulator
-from bedrock_cli.local.engines.tokenizer import count_tokens
 from bedrock_cli.local.operations import caching
+from bedrock_cli.text.tokenizer import count_tokens
 
 from .conftest import make_client
 

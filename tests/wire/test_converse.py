@@ -11,7 +11,7 @@ import pytest
 
 from bedrock_cli.local import Emulator, Request, Response, eventstream
 from bedrock_cli.local import errors as E
-from bedrock_cli.local.engines.tokenizer import count_tokens
+from bedrock_cli.text.tokenizer import count_tokens
 
 from .conftest import make_client
 

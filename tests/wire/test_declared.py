@@ -12,8 +12,8 @@ from botocore.exceptions import ClientError
 
 from bedrock_cli.local import Emulator
 from bedrock_cli.local.declared import install
-from bedrock_cli.local.engines.tokenizer import count_tokens
 from bedrock_cli.local.rules import ResponsesError, load_file, parse_rule, parse_text
+from bedrock_cli.text.tokenizer import count_tokens
 from tests.wire.conftest import make_client
 from tests.wire.test_native_text import BODIES, PROMPT, chunk_text, text_of
 

@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 from PIL import Image
 
-from bedrock_cli.local.engines.tokenizer import count_tokens
+from bedrock_cli.text.tokenizer import count_tokens
 from tests.pdfmaker import make_pdf
 
 NOVA_LITE = "amazon.nova-lite-v1:0"

@@ -6,9 +6,10 @@ the cache directory, named after the corpus files' SHA-256 (salted with the trai
 the model order and :data:`FORMAT_VERSION`.  It is written to a temporary file in the same
 directory and renamed into place, so processes that build at the same time never see a
 half-written file (a lock file also lets the second one wait for the first instead of
-training again).  Reading memory-maps it: a cached load takes about 20 ms on top of
-importing numpy (the 38 MB file is paged in lazily).  When the cache directory is not
-writable the model is kept in memory only.
+training again).  Reading it loads the header and the small per-word arrays (about 0.5 MB)
+and leaves the large n-gram arrays on disk: each lookup reads just the bytes it needs
+(:class:`._lmcolumn.FileColumn`), so a generation neither reads nor maps most of the 39 MB
+file.  When the cache directory is not writable the model is kept in memory only.
 """
 
 from __future__ import annotations
@@ -21,15 +22,19 @@ import mmap
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bedrock_cli.paths import private_dir
+from bedrock_cli.paths import private_dir, user_cache_dir
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from bedrock_cli.local.engines._lmcolumn import FileColumn
+
+    Column = np.ndarray | FileColumn
 
 FORMAT_VERSION = 1
 ORDER = 4
@@ -37,6 +42,9 @@ DATA = Path(__file__).parent / "data"
 _MAGIC = b"BCLITXLM"
 _ALIGN = 64
 _PREFIX = "textlm-"
+_DAY = 86400.0
+#: another version's cache file is removed once unused this long (seconds)
+STALE_AFTER = 7 * _DAY
 
 
 @dataclass
@@ -50,24 +58,20 @@ class Tables:
     uni: np.ndarray
     uni_order: np.ndarray
     open: np.ndarray
-    keys: dict[int, np.ndarray] = field(default_factory=dict)
-    ptr: dict[int, np.ndarray] = field(default_factory=dict)
-    gamma: dict[int, np.ndarray] = field(default_factory=dict)
-    succ: dict[int, np.ndarray] = field(default_factory=dict)
-    prob: dict[int, np.ndarray] = field(default_factory=dict)
+    keys: dict[int, Column] = field(default_factory=dict)
+    ptr: dict[int, Column] = field(default_factory=dict)
+    gamma: dict[int, Column] = field(default_factory=dict)
+    succ: dict[int, Column] = field(default_factory=dict)
+    prob: dict[int, Column] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     source: str = "built"  # "cache", "built" (and cached), or "memory" (cache unwritable)
     path: Path | None = None
-    buffer: Any = None  # keeps the memory map alive
+    buffer: Any = None  # keeps the cache file (or its memory map) open
 
 
 def cache_dir() -> Path:
     """``$BEDROCK_CLI_CACHE``, else ``$XDG_CACHE_HOME/bedrock-cli``, else ``~/.cache/...``."""
-    explicit = os.environ.get("BEDROCK_CLI_CACHE")
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "bedrock-cli"
+    return user_cache_dir()
 
 
 def cache_path(digest: str) -> Path:
@@ -79,26 +83,37 @@ def corpus_files() -> list[Path]:
     return sorted(DATA.glob("*.txt.xz"))
 
 
-def _digest(corpora: Sequence[bytes]) -> str:
-    """A SHA-256 over every corpus file (in order), salted with the training code so that a
-    change to any of them (even without a :data:`FORMAT_VERSION` bump) makes a new cache
-    file."""
+def _file_sha256(path: Path) -> bytes:
+    """The SHA-256 of a file, read in chunks (a cached load never holds a corpus whole)."""
     h = hashlib.sha256()
-    for raw in corpora:
-        h.update(hashlib.sha256(raw).digest())
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 16):
+            h.update(chunk)
+    return h.digest()
+
+
+def _digest(corpora: Sequence[bytes]) -> str:
+    """A SHA-256 over every corpus file's SHA-256 (in order), salted with the training code
+    so that a change to any of them (even without a :data:`FORMAT_VERSION` bump) makes a new
+    cache file."""
+    h = hashlib.sha256()
+    for file_hash in corpora:
+        h.update(file_hash)
     for name in ("_lmtrain.py", "_lmtext.py"):
         with contextlib.suppress(OSError):  # sources may be absent from a frozen install
             h.update((Path(__file__).parent / name).read_bytes())
     return h.hexdigest()
 
 
-def _tables(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Tables:
+def _tables(meta: dict[str, Any], arrays: dict[str, Any]) -> Tables:
     order = int(meta["order"])
+    vocab = list(meta["vocab"])
     t = Tables(
         order=order,
         bits=int(meta["bits"]),
-        vocab=list(meta["vocab"]),
-        display=list(meta["display"]),
+        vocab=vocab,
+        # most words are written as they are keyed: share those strings
+        display=[v if d == v else d for v, d in zip(vocab, meta["display"], strict=True)],
         uni=arrays["uni"],
         uni_order=arrays["uni_order"],
         open=arrays["open"],
@@ -151,30 +166,75 @@ def write_cache(path: Path, meta: dict[str, Any], arrays: dict[str, np.ndarray])
 
 
 def read_cache(path: Path) -> Tables | None:
-    """The tables in ``path``, memory-mapped, or None if it is missing or not valid."""
-    import numpy as np
+    """The tables in ``path``, or None if it is missing or not valid.
 
+    The per-word arrays are read into memory; the n-gram arrays stay in the file and are
+    read on demand (memory-mapped where ``os.pread`` does not exist)."""
     try:
-        with path.open("rb") as fh:
-            buf = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError):
+        fh = path.open("rb")
+    except OSError:
         return None
     try:
-        if buf[: len(_MAGIC)] != _MAGIC:
-            return None
-        start = int.from_bytes(buf[len(_MAGIC) : len(_MAGIC) + 8], "little")
-        head = json.loads(bytes(buf[len(_MAGIC) + 8 : start]).rstrip(b"\0"))
-        head["vocab"] = head["vocab"].split("\n")
-        head["display"] = head["display"].split("\n")
-        arrays = {}
-        for name, (dtype, count, offset) in head.pop("arrays").items():
-            arrays[name] = np.frombuffer(buf, dtype=dtype, count=count, offset=start + offset)
-        tables = _tables(head, arrays)
-    except (ValueError, KeyError, TypeError, IndexError):
+        tables = _read(fh) if hasattr(os, "pread") else _read_mapped(fh)
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        fh.close()
         return None
-    tables.buffer = buf
+    if tables is None:
+        fh.close()
+        return None
     tables.source = "cache"
     tables.path = path
+    return tables
+
+
+def _header(read: Callable[[int, int], bytes]) -> tuple[int, dict[str, Any]] | None:
+    lead = read(len(_MAGIC) + 8, 0)
+    if lead[: len(_MAGIC)] != _MAGIC:
+        return None
+    start = int.from_bytes(lead[len(_MAGIC) :], "little")
+    head = json.loads(read(start - len(lead), len(lead)).rstrip(b"\0"))
+    head["vocab"] = head["vocab"].split("\n")
+    head["display"] = head["display"].split("\n")
+    return start, head
+
+
+_IN_MEMORY = ("uni", "uni_order", "open")
+
+
+def _read(fh: Any) -> Tables | None:
+    import numpy as np
+
+    from bedrock_cli.local.engines._lmcolumn import FileColumn
+
+    fd = fh.fileno()
+    size = os.fstat(fd).st_size
+    found = _header(lambda n, at: os.pread(fd, n, at))
+    if found is None:
+        return None
+    start, head = found
+    arrays: dict[str, Any] = {}
+    for name, (dtype, count, offset) in head.pop("arrays").items():
+        column = FileColumn(fd, dtype, count, start + offset)
+        if start + offset + count * column.dtype.itemsize > size:
+            raise ValueError(f"{name} runs past the end of the file")
+        arrays[name] = np.asarray(column) if name in _IN_MEMORY else column
+    tables = _tables(head, arrays)
+    tables.buffer = fh
+    return tables
+
+
+def _read_mapped(fh: Any) -> Tables | None:  # pragma: no cover - platforms without pread
+    import numpy as np
+
+    buf = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    found = _header(lambda n, at: bytes(buf[at : at + n]))
+    if found is None:
+        return None
+    start, head = found
+    arrays = {name: np.frombuffer(buf, dtype=dtype, count=count, offset=start + offset)
+              for name, (dtype, count, offset) in head.pop("arrays").items()}
+    tables = _tables(head, arrays)
+    tables.buffer = buf
     return tables
 
 
@@ -207,14 +267,25 @@ def _build_lock(path: Path, timeout: float = 120.0) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
+def _mark_used(path: Path) -> None:
+    """Bump the cache file's mtime (at most once a day): :func:`_remove_stale` keeps it."""
+    with contextlib.suppress(OSError):
+        if time.time() - path.stat().st_mtime > _DAY:
+            os.utime(path)
+
+
 def _remove_stale(keep: Path) -> None:
-    """Remove the caches of other corpus versions or formats (best effort)."""
+    """Remove the caches of other corpus versions or formats that no process has loaded for
+    :data:`STALE_AFTER` (best effort). Two installed versions sharing the cache directory
+    each keep their own file, instead of deleting the other's and retraining every run."""
+    now = time.time()
     with contextlib.suppress(OSError):
         for other in keep.parent.glob(f"{_PREFIX}*.bin"):
             if other != keep:
                 with contextlib.suppress(OSError):
-                    other.unlink()
-                    Path(f"{other}.lock").unlink(missing_ok=True)
+                    if now - other.stat().st_mtime > STALE_AFTER:
+                        other.unlink()
+                        Path(f"{other}.lock").unlink(missing_ok=True)
 
 
 def load(corpus: Path | Sequence[Path] | None = None) -> Tables:
@@ -225,20 +296,21 @@ def load(corpus: Path | Sequence[Path] | None = None) -> Tables:
     paths = corpus_files() if corpus is None else [corpus] if isinstance(corpus, Path) else corpus
     if not paths:
         raise FileNotFoundError(f"no *.txt.xz corpus files in {DATA}")
-    raws = [p.read_bytes() for p in paths]
-    digest = _digest(raws)
+    hashes = [_file_sha256(p) for p in paths]
+    digest = _digest(hashes)
     path = cache_path(digest)
     tables = read_cache(path)
     if tables is not None:
+        _mark_used(path)
         return tables
     with _build_lock(path):
         tables = read_cache(path)  # another process may have built it meanwhile
         if tables is not None:
             return tables
-        text = "\n".join(lzma.decompress(raw).decode("utf-8") for raw in raws)
+        text = "\n".join(lzma.decompress(p.read_bytes()).decode("utf-8") for p in paths)
         meta, arrays = train(text, ORDER)
         meta["corpus_sha256"] = {
-            p.name: hashlib.sha256(raw).hexdigest() for p, raw in zip(paths, raws, strict=True)
+            p.name: file_hash.hex() for p, file_hash in zip(paths, hashes, strict=True)
         }
         try:
             write_cache(path, meta, arrays)

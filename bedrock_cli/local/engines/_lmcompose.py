@@ -20,12 +20,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bedrock_cli.local.engines import tokenizer
-from bedrock_cli.local.engines._lmdecode import State
+from bedrock_cli.local.engines._lmdecode import State, union
 from bedrock_cli.local.engines._lmforms import Instruction
+from bedrock_cli.local.engines._lmgeneration import Generation
 from bedrock_cli.local.engines._lmtext import PUNCT, TERMINAL, join
 from bedrock_cli.local.engines._syllables import syllables
-from bedrock_cli.local.engines.textlm import Generation
+from bedrock_cli.text import tokenizer
 
 if TYPE_CHECKING:
     import numpy as np
@@ -98,7 +98,7 @@ class _Writer:
         if len(w) > CANDIDATES:  # the likeliest words, and the topic words still unused
             keep = np.argpartition(-w, CANDIDATES - 1)[:CANDIDATES]
             if topical is not None:
-                keep = np.union1d(keep, np.flatnonzero(topical))
+                keep = union(keep, np.flatnonzero(topical))
             ids, w = ids[keep], w[keep]
         return ids, w
 
@@ -307,7 +307,7 @@ def compose(model: LanguageModel, form: Instruction, params: Params, seed: int |
 
 
 class Composed(Generation):
-    """A :class:`~.textlm.Generation` whose text is a composed form, released one token at a
+    """A :class:`~._lmgeneration.Generation` whose text is a composed form, released one token at a
     time with the same max-tokens, stop-sequence and usage accounting."""
 
     def __init__(self, model: LanguageModel, form: Instruction, **kw: object) -> None:

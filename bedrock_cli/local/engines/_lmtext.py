@@ -4,7 +4,7 @@ The model's tokens are lower-cased words (with internal apostrophes and hyphens)
 and the punctuation marks ``. , ; : ! ?`` and the dash ``—``; quotes, brackets and other
 symbols are dropped, so generated text never has unbalanced quotes.  Rendering puts the
 spaces, capitals (sentence starts and the corpus's own capitals, "I", "London") and
-punctuation back.  This is not the usage tokenizer (see ``tokenizer.py``).
+punctuation back.  This is not the usage tokenizer (see ``bedrock_cli/text/tokenizer.py``).
 """
 
 from __future__ import annotations

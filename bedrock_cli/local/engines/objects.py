@@ -76,7 +76,9 @@ def families(rgb: NDArray[np.uint8]) -> NDArray[np.int64]:
     edges = np.asarray([e for e, _ in _HUES], dtype=np.float32)
     names = [FAMILIES.index(n) for _, n in _HUES]
     out[:] = np.asarray(names)[np.searchsorted(edges, hue, side="right").clip(0, len(names) - 1)]
-    brown = (hue < 42) & (mx < 0.62) & (sat > 0.3)
+    # dark warm colours, and light ones of middling saturation (wood, tan): an orange is
+    # saturated (a table top of (174, 127, 88) is not the orange lying on it)
+    brown = (hue < 42) & (sat > 0.3) & ((mx < 0.62) | (sat < 0.6))
     out[brown] = FAMILIES.index("brown")
     grey = (sat < 0.22) | (mx < 0.16)
     out[grey & (mx >= 0.8)] = FAMILIES.index("white")

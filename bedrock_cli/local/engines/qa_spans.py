@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
+from bedrock_cli.text.terms import STOPWORDS, terms
+
 from .structure import VERBS
-from .summarizer import STOPWORDS, terms
 
 __all__ = ["TYPE_WORDS", "question_kind", "span"]
 

@@ -4,7 +4,8 @@ A pure library: no HTTP, no Bedrock JSON. The emulator calls :func:`summarize` w
 Converse call is tagged ``{"task": "summarize"}``. The summary is made only of sentences
 taken from the input, kept in document order — nothing is paraphrased or invented.
 
-The text helpers here (:func:`split_sentences`, :func:`terms`) are shared with the QA engine.
+Sentence splitting (:func:`split_sentences`) is shared with the QA engine; content words
+(:func:`~bedrock_cli.text.terms.terms`) come from :mod:`bedrock_cli.text`.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bedrock_cli.text.terms import stem, terms, words
+
 from .structure import layout
 
 if TYPE_CHECKING:  # numpy is imported lazily so importing this module stays cheap
     import numpy as np
 
-__all__ = ["STOPWORDS", "Sentence", "split_sentences", "stem", "summarize", "terms"]
+__all__ = ["Sentence", "split_sentences", "summarize"]
 
 
 def _set(words: str) -> frozenset[str]:
@@ -44,17 +47,6 @@ _STARTERS = _set(
     "the a an this that these those it its he she they we i you there here his her their our "
     "but and so however in on at for if when while after before as then also"
 )
-STOPWORDS = _set(
-    "a about above after again against all also am an and any are aren't as at be because "
-    "been before being below between both but by can could did do does doing down during each "
-    "few for from further had has have having he her here hers herself him himself his how i "
-    "if in into is isn't it it's its itself just let me more most my myself no nor not of off "
-    "on once only or other ought our ours ourselves out over own same she should so some such "
-    "than that that's the their theirs them themselves then there these they this those "
-    "through to too under until up very was we were what when where which while who whom why "
-    "will with would you your yours yourself yourselves s t don't"
-)
-
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
 _WORD_BEFORE = re.compile(r"(?<![A-Za-z.])([A-Za-z](?:[A-Za-z.]*[A-Za-z])?)$")
 _NEXT_WORD = re.compile(r"\s*[\"'“‘(\[]*([A-Za-z0-9]+)")
@@ -64,7 +56,6 @@ _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*•+]|\d{1,3}[.)]|#{1,6})[ \t]+", re.M)
 _HEADING = re.compile(
     r"^[ \t]*#{1,6}[ \t]+[^\n]*|^[^\n]*\S:[ \t]*$|^[ \t]*[A-Z][\w -]{0,30}:[ \t][^\n]*", re.M
 )
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _SPACE = re.compile(r"\s+")
 
 
@@ -138,30 +129,6 @@ def _make(text: str, start: int, end: int, para: int) -> list[Sentence]:
     if not clean:
         return []
     return [Sentence(clean, start + lead, start + len(chunk.rstrip()), para)]
-
-
-def stem(word: str) -> str:
-    """A light suffix-stripping stemmer (plurals, -ing, -ed, -ly) — enough for matching."""
-    if len(word) <= 3 or word.isdigit():
-        return word
-    for suffix, repl, min_len in (
-        ("ies", "y", 5), ("sses", "ss", 5), ("ness", "", 7), ("ment", "", 8),
-        ("ing", "", 6), ("edly", "", 7), ("ed", "", 5), ("ly", "", 6), ("es", "", 6),
-        ("s", "", 4),
-    ):  # fmt: skip
-        if word.endswith(suffix) and len(word) >= min_len:
-            if suffix == "s" and word.endswith(("ss", "us", "is")):
-                return word
-            base = word[: len(word) - len(suffix)] + repl
-            if suffix in ("ing", "ed", "edly") and len(base) > 2 and base[-1] == base[-2]:
-                base = base[:-1]  # running -> run, stopped -> stop
-            return base[:-1] if base.endswith("e") and len(base) > 4 else base
-    return word[:-1] if word.endswith("e") and len(word) > 4 else word
-
-
-def terms(text: str) -> list[str]:
-    """Lowercased, stemmed content words of ``text`` (stopwords removed)."""
-    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
 
 
 def _vectors(bags: list[Counter[str]], dims: int = 2048) -> np.ndarray:
@@ -246,7 +213,7 @@ def _cue_weights(candidates: list[Sentence], bags: list[Counter[str]]) -> np.nda
     key = {t for t, c in counts.most_common(8) if c >= 2}
     weights = []
     for s, bag in zip(candidates, bags, strict=True):
-        cues = len({stem(w) for w in _WORD.findall(s.text.lower())} & _CUES)
+        cues = len({stem(w) for w in words(s.text)} & _CUES)
         share = len(key & bag.keys()) / len(key) if key else 0.0
         weights.append((1.0 + 0.75 * min(2, cues)) * (1.0 + 0.5 * share))
     return np.array(weights, dtype=np.float32)

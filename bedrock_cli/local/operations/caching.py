@@ -109,7 +109,7 @@ def _digest(*parts: Any) -> str:
 
 def _points(body: dict[str, Any], model_key: str) -> list[Point]:
     """Every cache point in prompt order with its prefix digest and token count."""
-    from bedrock_cli.local.engines.tokenizer import count_tokens
+    from bedrock_cli.text.tokenizer import count_tokens
 
     tools = ((body.get("toolConfig") or {}).get("tools")) or []
     system = body.get("system") or []

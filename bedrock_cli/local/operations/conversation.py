@@ -140,7 +140,7 @@ def tool_tokens(tool_config: Any) -> int:
     Converse usage and CountTokens both add them, so the two agree."""
     if not isinstance(tool_config, dict) or not tool_config.get("tools"):
         return 0
-    from bedrock_cli.local.engines.tokenizer import count_tokens
+    from bedrock_cli.text.tokenizer import count_tokens
 
     return count_tokens(json.dumps(tool_config["tools"], ensure_ascii=False, sort_keys=True))
 

@@ -56,7 +56,7 @@ def prepare(request: Request, emulator: Emulator, *, stream: bool) -> Prepared:
     params = conversation.sampling(body, model, metadata)
     prompt, attachments = conversation.prompt_text(system, messages)
 
-    from bedrock_cli.local.engines.tokenizer import count_tokens
+    from bedrock_cli.text.tokenizer import count_tokens
 
     input_tokens = count_tokens(prompt) + conversation.tool_tokens(tool_config)
     window = int(getattr(model, "context_window", 0) or 0)

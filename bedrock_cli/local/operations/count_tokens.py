@@ -85,6 +85,6 @@ def count_tokens(request: Request, emulator: Emulator) -> Response:
         raise errors.validation(
             "The input field must contain exactly one of converse or invokeModel."
         )
-    from bedrock_cli.local.engines.tokenizer import count_tokens as count
+    from bedrock_cli.text.tokenizer import count_tokens as count
 
     return Response.json({"inputTokens": count(text) + extra})

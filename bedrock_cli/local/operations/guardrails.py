@@ -159,7 +159,7 @@ class GuardedGeneration:
         self.text = ""
 
     def __iter__(self) -> Iterator[str]:
-        from bedrock_cli.local.engines.tokenizer import tokenize
+        from bedrock_cli.text.tokenizer import tokenize
 
         guard = self.guard
         if guard.blocked_input:

@@ -35,11 +35,6 @@ class InvokeContext:
     request: Request
     emulator: Emulator
 
-    @property
-    def accept(self) -> str:
-        name = "X-Amzn-Bedrock-Accept" if self.stream else "Accept"
-        return self.request.headers.get(name) or "application/json"
-
 
 NativeHandler = Callable[[InvokeContext], Response]
 HANDLERS: dict[str, NativeHandler] = {}

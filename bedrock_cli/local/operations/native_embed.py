@@ -47,7 +47,7 @@ def _vector(text: str, dimensions: int, normalize: bool = True) -> list[float]:
 
 
 def _tokens(text: str) -> int:
-    from bedrock_cli.local.engines.tokenizer import count_tokens
+    from bedrock_cli.text.tokenizer import count_tokens
 
     return count_tokens(text)
 
@@ -150,7 +150,7 @@ def cohere_embed(ctx: InvokeContext) -> Response:
 
 
 def _truncated(text: str, truncate: str, limit: int) -> str:
-    from bedrock_cli.local.engines.tokenizer import tokenize
+    from bedrock_cli.text.tokenizer import tokenize
 
     pieces = tokenize(text)
     if len(pieces) <= limit:

@@ -53,7 +53,7 @@ def read_call(ctx: InvokeContext) -> tuple[families.Family, NativeCall]:
     except RangeError as exc:
         raise errors.validation(str(exc)) from None
     call.model_id = str(ctx.model.id)
-    from bedrock_cli.local.engines.tokenizer import count_tokens
+    from bedrock_cli.text.tokenizer import count_tokens
 
     call.input_tokens = count_tokens(call.prompt)
     window = int(getattr(ctx.model, "context_window", 0) or 0)

@@ -40,7 +40,7 @@ class Scripted:
 
     def __init__(self, text: str, call: NativeCall,
                  tool_uses: list[dict[str, Any]] | None = None) -> None:
-        from bedrock_cli.local.engines.tokenizer import count_tokens
+        from bedrock_cli.text.tokenizer import count_tokens
 
         self._inner = FixedText(text, call.max_tokens, call.stop, tool_uses)
         self.tool_uses = list(tool_uses or [])

@@ -47,7 +47,7 @@ def _document_texts(ctx: TaskContext) -> list[str]:
         if att.text is not None:
             texts.append(att.text)
         elif att.format == "pdf" and att.data:
-            from bedrock_cli.pdftext import PdfError, extract_text
+            from bedrock_cli.inputs.pdf_text import PdfError, extract_text
 
             try:
                 texts.append(extract_text(att.data))

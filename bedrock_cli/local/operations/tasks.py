@@ -129,7 +129,7 @@ class FixedText:
         self.tool_uses = list(tool_uses or [])
 
     def __iter__(self) -> Iterator[str]:
-        from bedrock_cli.local.engines.tokenizer import tokenize
+        from bedrock_cli.text.tokenizer import tokenize
 
         text, reason = self.text, "tool_use" if self.tool_uses else "end_turn"
         cuts = [(text.find(s), s) for s in self.stop if s and s in text]

@@ -35,7 +35,7 @@ from .tool_answers import converse_results, result_answer, spaced, turn_text
 _NAME = re.compile(r"^[a-zA-Z0-9_-]+$")
 _ALNUM = string.ascii_letters + string.digits
 _CLAUSE = re.compile(r"\s*(?:[;,]|\band\b|\balso\b|\bthen\b|\bplus\b)\s*", re.I)
-# Words that say nothing about which tool a turn wants (stemmed like summarizer.terms).
+# Words that say nothing about which tool a turn wants (stemmed like text.terms.terms).
 _GENERIC_WORDS = (
     "get set fetch find retrieve look lookup call use using tool tools function return returns "
     "give current list make create info information data value values result results provide "
@@ -251,7 +251,7 @@ def check_history(messages: list[dict[str, Any]]) -> None:
 
 
 def _terms(text: str) -> set[str]:
-    from bedrock_cli.local.engines.summarizer import terms
+    from bedrock_cli.text.terms import terms
 
     return set(terms(text))
 
@@ -349,7 +349,7 @@ class ToolAnswer:
     """A Generation that is only tool calls: no text; output tokens count the tool input."""
 
     def __init__(self, tool_uses: list[dict[str, Any]]) -> None:
-        from bedrock_cli.local.engines.tokenizer import count_tokens
+        from bedrock_cli.text.tokenizer import count_tokens
 
         self.tool_uses = tool_uses
         self.stop_reason: str | None = "tool_use"

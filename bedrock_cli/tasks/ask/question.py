@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bedrock_cli import retrieval
 from bedrock_cli.errors import UsageError
-from bedrock_cli.tasks import common
+from bedrock_cli.tasks import common, retrieval
 from bedrock_cli.tasks.ask import images as ask_images
+from bedrock_cli.tasks.documents import Document
 from bedrock_cli.tasks.textcall import CallLog
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ class AskInput:
     question: str
     contexts: list[str] = field(default_factory=list)
     images: list[Path] = field(default_factory=list)
-    stdin_text: str | None = None
+    stdin: Document | None = None  # what was piped in
     model: str | None = None
     resize: bool = True
     chunk_tokens: int | None = None
@@ -60,7 +60,7 @@ def prepare(target_for: common.TargetFor, inp: AskInput) -> Prepared:
     tgt = target_for(inp.model)
     pictures = ask_images.load_all(inp.images, resize=inp.resize, model=tgt.model,
                                model_name=tgt.name)
-    context = retrieval.gather(inp.contexts, inp.stdin_text)
+    context = retrieval.gather(inp.contexts, inp.stdin.text() if inp.stdin else None)
     passages = context.passages()
     budget = common.chunk_tokens(tgt, inp.chunk_tokens) * common.CHARS_PER_TOKEN
     sent = retrieval.select(question, passages, budget)

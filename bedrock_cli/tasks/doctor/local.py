@@ -42,7 +42,7 @@ def check_config(settings: Settings) -> Check:
     invalid value stops earlier with its own message); say where the settings come from."""
     path = settings.config_path
     where = f"config file {path}" if path.is_file() else f"no config file at {path} (optional)"
-    chosen = [f"{name}={settings.values[name]} ({source})"
+    chosen = [f"{name}={getattr(settings, name)} ({source})"
               for name, source in settings.sources.items()
               if source != "default" and name not in ("debug", "quiet")]
     detail = where + ("; " + ", ".join(chosen) if chosen else "; all settings are defaults")

@@ -245,7 +245,7 @@ class State:
         bad = FAIL if blocking else WARN
         if self.region is None or not self.usable:
             return Check(label, SKIP, "needs a region and working credentials")
-        name = str(getattr(self.settings, setting))
+        name: str = getattr(self.settings, setting)
         source = self.settings.source(setting)
         try:
             resolution = self.resolve(name)

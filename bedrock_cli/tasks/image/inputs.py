@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.errors import UsageError
 from bedrock_cli.families.images.base import measure
+from bedrock_cli.inputs import read_bytes
 from bedrock_cli.tasks.image.checks import fit_input
 
 if TYPE_CHECKING:
@@ -29,18 +30,11 @@ class InputImage:
 
 def load(path: Path, option: str, inputs: InputLimits, model: str) -> InputImage:
     """Read and check one input image; UsageError (exit 2) names the nearest valid size."""
-    try:
-        if path.is_dir():
-            raise UsageError(f"{option} {path} is a directory.", "Pass an image file.")
-        if path.stat().st_size > HARD_MAX_BYTES:
-            raise UsageError(f"{option} {path} is {path.stat().st_size / 1e6:.0f} MB; far too "
-                             "large for Bedrock.", "Downscale or recompress it.")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"{option} {path}: file not found.", "Check the path.") from None
-    except PermissionError:
-        raise UsageError(f"{option} {path}: permission denied.", "Check its permissions.") \
-            from None
+    if path.exists() and path.stat().st_size > HARD_MAX_BYTES:
+        raise UsageError(f"{option} {path} is {path.stat().st_size / 1e6:.0f} MB; far too "
+                         "large for Bedrock.", "Downscale or recompress it.")
+    data = read_bytes(path, limit=HARD_MAX_BYTES, noun="image file",
+                      hint=f"Check the path given to {option}.")
     fmt, width, height = measure(data)
     problem = inputs.problem(fmt, len(data), width, height)
     if problem:

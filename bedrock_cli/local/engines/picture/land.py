@@ -8,19 +8,6 @@ from .colors import RGB, mix
 from .noise import Array, fbm, fbm1d, grid, lerp_rgb, resize_plane, rgbf, smoothstep
 from .sky import Canvas, Sparkle, sky_colors
 
-LAND_ELEMENTS = {
-    "mountains",
-    "hills",
-    "field",
-    "forest",
-    "tree",
-    "desert",
-    "city",
-    "snow",
-    "flowers",
-    "landscape",
-    "beach",
-}
 WATER_ELEMENTS = {"sea", "lake", "beach"}
 
 

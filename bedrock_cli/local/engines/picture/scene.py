@@ -8,7 +8,7 @@ import numpy as np
 
 from . import land, sky
 from .colors import RGB, color_for_word, luminance, mix
-from .noise import Array, fbm, grid, lerp_rgb, rgbf, smoothstep
+from .noise import fbm, grid, lerp_rgb, rgbf, smoothstep
 from .prompt import Composition
 from .sky import Canvas
 
@@ -187,8 +187,3 @@ def paint_background(
     if comp.shapes or comp.texts or comp.things or comp.background is not None:
         return paint_backdrop(comp, width, height, rng, palette)
     return paint_abstract(comp, width, height, rng, palette)
-
-
-def mean_color(rgb: Array) -> RGB:
-    m = rgb.reshape(-1, 3).mean(axis=0)
-    return (int(m[0] * 255), int(m[1] * 255), int(m[2] * 255))

@@ -1,4 +1,5 @@
-"""The emulator's one tokenizer: CountTokens, usage figures and ``max_tokens`` all use it.
+"""The one tokenizer: the emulator's CountTokens, usage figures and ``max_tokens`` use it, and
+``tokens`` counts with it offline for models Bedrock cannot count.
 
 It is a pre-tokenizer in the style of GPT-2/cl100k's regular expression, followed by a
 deterministic split of long letter runs, so that counts look like a BPE tokenizer's on

@@ -19,9 +19,9 @@ import re
 from collections.abc import Iterator
 from typing import Any, cast
 
-from bedrock_cli.pdfobjects import Document, Lexer, Name, Op, PdfError
+from bedrock_cli.inputs.pdf_objects import Document, Lexer, Name, Op, PdfError
 
-__all__ = ["PdfError", "extract_text"]
+__all__ = ["PdfError", "check", "extract_text"]
 
 
 class _Font:
@@ -137,6 +137,21 @@ def _page_text(data: bytes, fonts: dict[str, _Font]) -> str:
         elif op == "ET":
             newline()
     return "".join(out)
+
+
+def check(data: bytes) -> None:
+    """Raises :class:`PdfError` unless ``data`` is a PDF with at least one page: the test every
+    command applies before a PDF is sent or read, so a damaged file is refused the same way
+    everywhere. Whether the pages hold text is not asked (a scan goes to a model that reads
+    it). An encrypted PDF passes: its pages cannot be looked into here, so Bedrock decides."""
+    try:
+        doc = Document(data)
+    except PdfError as exc:
+        if "encrypted" in str(exc):
+            return
+        raise
+    if not doc.pages():
+        raise PdfError("no pages were found in it")
 
 
 def extract_text(data: bytes, *, max_pages: int | None = None) -> str:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+import random
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from bedrock_cli.pdftext import PdfError, extract_text
+from bedrock_cli.inputs.pdf_text import PdfError, check, extract_text
 from tests.pdfmaker import make_pdf
 
 PAGES = [["Invoice INV-2041", "Total: $1,234.50 (due) café"], ["Page two", "second line"]]
@@ -61,3 +62,22 @@ def test_real_world_pdfs_when_present(path: str) -> None:
     text = extract_text(Path(path).read_bytes())
     assert len(text) > 10_000
     assert sum(ch.isalpha() for ch in text) > len(text) * 0.5
+
+
+def test_check_passes_pdfs_with_pages_even_without_text() -> None:
+    check(make_pdf([["Some text"]]))
+    buffer = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(buffer, "PDF")
+    check(buffer.getvalue())  # a scan: its pages are there, a model may read them
+    check(b"%PDF-1.4\n1 0 obj << /Filter /Standard >> endobj trailer << /Encrypt 1 0 R >>")
+
+
+@pytest.mark.parametrize("data", [
+    b"%PDF-1.7\n" + bytes(range(256)),
+    b"%PDF-1.7\n" + random.Random(4).randbytes(4000),
+    b"%PDF-1.7\n%%EOF\n",
+    b"not a pdf",
+])
+def test_check_refuses_what_has_no_pages(data: bytes) -> None:
+    with pytest.raises(PdfError):
+        check(data)

@@ -1,5 +1,6 @@
 """Where Batch Inference files live: `s3://bucket/key` through an S3 client, or `file://` paths
-for fully offline use with the local backend. Used by `batch submit/fetch` and by the emulator.
+for fully offline use with the local backend. Used by `batch submit/fetch` and by the emulator's
+batch jobs, so it sits below both (it imports only `paths` from the project).
 
 A URI ending in `/` is a prefix (a folder); anything else names one object.
 """

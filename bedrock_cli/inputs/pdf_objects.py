@@ -1,6 +1,6 @@
 """PDF syntax and objects for the text extractor: a lexer for PDF tokens (shared by object
 bodies and content streams), the objects of a file (also inside compressed object streams),
-stream filters, and the page tree in reading order. Stdlib only; see ``pdftext``."""
+stream filters, and the page tree in reading order. Stdlib only; see ``pdf_text``."""
 
 from __future__ import annotations
 
