@@ -114,8 +114,9 @@ class Runtime(ModelOperations, ControlOperations):
 
         family, model = native.family_for(request.model_id)
         started = time.perf_counter()
-        response = self._invoke_model(request.model_id, native.body_bytes(family, request, model),
-                                   **native.invoke_headers(request))
+        response = self._invoke_model(request.model_id,
+                                      native.body_bytes(family, request, model),
+                                      **native.invoke_headers(request))
         headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
         try:
             raw = response["body"].read()
@@ -132,8 +133,8 @@ class Runtime(ModelOperations, ControlOperations):
 
         family, model = native.family_for(request.model_id)
         chunks = self._invoke_model_stream(request.model_id,
-                                        native.body_bytes(family, request, model),
-                                        **native.invoke_headers(request))
+                                           native.body_bytes(family, request, model),
+                                           **native.invoke_headers(request))
         for event in native.stream_events(family, chunks):
             if isinstance(event, StreamEnd):
                 self._metered(request.model_id, event.usage, event.latency_ms)
