@@ -15,24 +15,22 @@ from typing import Any
 from .extraction_facts import ages, country_of, items_after, languages, occupations, pick, places
 from .extraction_finders import (
     MONEY,
-    Found,
     amounts,
     boolean,
     dates,
     emails,
     identifiers,
-    keywords,
     list_after,
-    names,
     numbers,
     pairs,
     parse_as,
     phones,
-    spans,
     to_bool,
     to_number,
     urls,
 )
+from .extraction_names import names
+from .extraction_words import Found, keywords, spans
 
 __all__ = ["fill"]
 
