@@ -128,6 +128,8 @@ class RequestBuilder:
         self.app = app
         self.defaults = defaults
         self._models: dict[str, Resolution] = {}
+        if defaults.model:  # a bad -m is exit 2 before any call, even if records name theirs
+            self.resolve(defaults.model)
 
     def resolve(self, name: str | None) -> Resolution:
         key = name or ""

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bedrock_cli.families.anthropic import Anthropic
-from bedrock_cli.families.base import BodyError, Family, NativeCall, Parsed, RangeError, StreamState
+from bedrock_cli.families.base import Family, NativeCall, Parsed, StreamState
+from bedrock_cli.families.body_schema import BodyError, RangeError
 from bedrock_cli.families.cohere import Cohere
 from bedrock_cli.families.llama import Llama
 from bedrock_cli.families.mistral import Mistral

@@ -15,23 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.errors import UsageError
 from bedrock_cli.families.anthropic_tools import output_format, read_tools
-from bedrock_cli.families.base import (
-    Done,
-    F,
-    Family,
-    NativeCall,
-    Parsed,
-    RangeError,
-    StreamState,
+from bedrock_cli.families.base import Done, Family, NativeCall, Parsed, StreamState
+from bedrock_cli.families.body_schema import F, RangeError, check_max, check_turns, validate
+from bedrock_cli.families.helpers import (
     b64,
     block_text,
-    check_max,
-    check_turns,
     default_max_tokens,
     describe_image,
     sampling_fields,
     unb64,
-    validate,
 )
 from bedrock_cli.families.tooling import json_fragments
 from bedrock_cli.types import ReasoningDelta, StreamEvent, TextDelta, Usage

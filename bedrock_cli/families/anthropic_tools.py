@@ -12,7 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from bedrock_cli.families.base import NativeCall, RangeError
+from bedrock_cli.families.base import NativeCall
+from bedrock_cli.families.body_schema import RangeError
 from bedrock_cli.families.tooling import ToolDef, ToolResult
 
 if TYPE_CHECKING:

@@ -1,5 +1,6 @@
-"""What every family adapter shares: the types on both sides of the wire and a small schema
-checker that reports violations the way Bedrock does.
+"""What every family adapter shares: the types on both sides of the wire and the `Family`
+interface. The native-body checks are in `families/body_schema.py`, the helpers for building
+and reading bodies in `families/helpers.py`.
 
 A family module is the one place that knows a model family's native JSON. It holds both sides:
 
@@ -8,24 +9,14 @@ A family module is the one place that knows a model family's native JSON. It hol
   project's types;
 * the emulator side (`read`, `respond`, `chunks`) — used by `local/operations/native_text.py` to
   read a native body into a prompt and parameters, and to write the native response and chunks.
-
-Bedrock validates native bodies with a JSON-schema validator (everit); its messages read
-``Malformed input request: #: required key [max_tokens] not found, please reformat your input
-and try again.`` for one violation and ``... 2 schema violations found ...`` for several
-([ref] §4.1, and real captures in public issues). `BodyError` carries the violations;
-`RangeError` carries a plain ValidationException message (a value the schema allows but the
-model does not).
 """
 
 from __future__ import annotations
 
-import base64
-import itertools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bedrock_cli.errors import UsageError
 from bedrock_cli.families.tooling import ToolDef, ToolResult
 from bedrock_cli.types import StreamEvent, Usage
 
@@ -37,110 +28,6 @@ METRICS_KEY = "amazon-bedrock-invocationMetrics"
 INPUT_TOKENS_HEADER = "x-amzn-bedrock-input-token-count"
 OUTPUT_TOKENS_HEADER = "x-amzn-bedrock-output-token-count"
 LATENCY_HEADER = "x-amzn-bedrock-invocation-latency"
-
-# ---------------------------------------------------------------------------- errors
-
-
-class BodyError(Exception):
-    """A native body that does not fit the family's schema (Bedrock: "Malformed input")."""
-
-    def __init__(self, violations: list[str]) -> None:
-        super().__init__("; ".join(violations))
-        self.violations = violations
-
-
-class RangeError(Exception):
-    """A well-formed body with a value the model refuses (a plain ValidationException)."""
-
-
-# ---------------------------------------------------------------------------- schema
-
-_TYPE_NAMES = {"string": "String", "number": "Number", "integer": "Integer",
-               "boolean": "Boolean", "array": "JSONArray", "object": "JSONObject"}
-
-
-@dataclass(frozen=True)
-class F:
-    """One field of a native body: its JSON type(s), whether it is required, its range."""
-
-    type: str | tuple[str, ...]
-    required: bool = False
-    minimum: float | None = None
-    maximum: float | None = None
-    enum: tuple[Any, ...] | None = None
-    items: str | None = None  # the JSON type of an array's items
-    fields: Mapping[str, F] | None = None  # an object's fields (others are extraneous)
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "Null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
-def _fits(value: Any, wanted: str) -> bool:
-    actual = _json_type(value)
-    return actual == wanted or (wanted == "number" and actual == "integer") or (
-        wanted == "integer" and isinstance(value, float) and value.is_integer())
-
-
-def check(doc: Mapping[str, Any], fields: Mapping[str, F], path: str = "#") -> list[str]:
-    """Everit-style violations of `doc` against `fields` (closed: unknown keys are refused)."""
-    out: list[str] = []
-    for name, spec in fields.items():
-        if spec.required and name not in doc:
-            out.append(f"{path}: required key [{name}] not found")
-    for name, value in doc.items():
-        found = fields.get(name)
-        where = f"{path}/{name}"
-        if found is None:
-            out.append(f"{path}: extraneous key [{name}] is not permitted")
-            continue
-        spec = found
-        types = (spec.type,) if isinstance(spec.type, str) else spec.type
-        if not any(_fits(value, t) for t in types):
-            wanted = " or ".join(_TYPE_NAMES[t] for t in types)
-            actual = _TYPE_NAMES.get(_json_type(value), _json_type(value))
-            out.append(f"{where}: expected type: {wanted}, found: {actual}")
-            continue
-        if spec.enum is not None and value not in spec.enum:
-            out.append(f"{where}: {value} is not a valid enum value")
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            if spec.minimum is not None and value < spec.minimum:
-                out.append(f"{where}: {value} is not greater or equal to {spec.minimum:g}")
-            if spec.maximum is not None and value > spec.maximum:
-                out.append(f"{where}: {value} is not less or equal to {spec.maximum:g}")
-        if spec.items and isinstance(value, list):
-            for i, item in enumerate(value):
-                if not _fits(item, spec.items):
-                    actual = _TYPE_NAMES.get(_json_type(item), _json_type(item))
-                    out.append(f"{where}/{i}: expected type: {_TYPE_NAMES[spec.items]}, "
-                               f"found: {actual}")
-        if spec.fields is not None and isinstance(value, dict):
-            out.extend(check(value, spec.fields, where))
-    return out
-
-
-def validate(doc: Mapping[str, Any], fields: Mapping[str, F]) -> None:
-    violations = check(doc, fields)
-    if violations:
-        raise BodyError(violations)
-
-
-def over_limit(name: str, value: int, limit: int, model_id: str) -> RangeError:
-    # Wording modelled on Anthropic's "max_tokens: N > M, which is the maximum allowed number of
-    # output tokens for <model>" (UNVERIFIED for the other families).
-    return RangeError(f"{name}: {value} > {limit}, which is the maximum allowed number of "
-                      f"output tokens for {model_id}")
-
 
 # ---------------------------------------------------------------------------- emulator side
 
@@ -270,153 +157,3 @@ class Family:
         raise NotImplementedError
 
 
-# ---------------------------------------------------------------------------- helpers
-
-
-def with_last(pieces: Iterator[str]) -> Iterator[tuple[str, bool]]:
-    """Each piece with whether it is the last; one empty last piece when there are none."""
-    previous: str | None = None
-    for piece in pieces:
-        if previous is not None:
-            yield previous, False
-        previous = piece
-    yield (previous or ""), True
-
-
-def dig(doc: Mapping[str, Any], dotted: str) -> Any:
-    node: Any = doc
-    for part in dotted.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
-def top_k_of(request: TextRequest, model: ModelInfo | None) -> int | None:
-    """The top-k generate put into Converse's additionalModelRequestFields."""
-    paths = [model.top_k_field] if model is not None and model.top_k_field else \
-        ["top_k", "k", "inferenceConfig.topK"]
-    for path in paths:
-        value = dig(request.additional_fields, path)
-        if isinstance(value, int):
-            return value
-    return None
-
-
-def sampling_fields(request: TextRequest, model: ModelInfo | None,
-                    names: Mapping[str, str]) -> dict[str, Any]:
-    """The sampling settings the request sets, under the family's own field names.
-
-    `names` maps the project's fields (max_tokens, temperature, top_p, top_k, seed, stop) to
-    the family's, in the order the family writes them; a field the family has no name for,
-    or that the request leaves unset, is left out."""
-    values: dict[str, Any] = {
-        "max_tokens": request.max_tokens,
-        "temperature": request.temperature,
-        "top_p": request.top_p,
-        "top_k": top_k_of(request, model) if "top_k" in names else None,
-        "seed": seed_of(request, model) if "seed" in names else None,
-        "stop": list(request.stop) if request.stop else None,
-    }
-    return {native: values[field] for field, native in names.items()
-            if values[field] is not None}
-
-
-def seed_of(request: TextRequest, model: ModelInfo | None) -> int | None:
-    if model is not None and model.seed_field:
-        value = dig(request.additional_fields, model.seed_field)
-        if isinstance(value, int):
-            return value
-    return None
-
-
-def model_name(model: ModelInfo | None, request: TextRequest) -> str:
-    return model.id if model is not None else request.model_id
-
-
-def default_max_tokens(request: TextRequest, model: ModelInfo | None) -> int:
-    if request.max_tokens is not None:
-        return request.max_tokens
-    if model is not None and model.default_max_tokens:
-        return int(model.default_max_tokens)
-    return 4096
-
-
-def block_text(block: Mapping[str, Any], family: str) -> str | None:
-    """A Converse block as text for families that take only text; None for images.
-
-    Text documents are inlined; binary documents cannot travel in these native bodies."""
-    if "text" in block:
-        return str(block["text"])
-    if "document" in block:
-        doc = block["document"]
-        fmt = str(doc.get("format", ""))
-        source = doc.get("source", {})
-        if fmt in ("txt", "md", "csv", "html") and isinstance(source.get("bytes"), bytes):
-            text = source["bytes"].decode("utf-8", errors="replace")
-            return f"[document: {doc.get('name', 'document')}]\n{text}"
-        raise UsageError(
-            f"The {family} native body cannot carry a {fmt or 'binary'} document.",
-            "Use --api converse (the default) for documents, or attach a text file.",
-        )
-    if "image" in block:
-        return None
-    kind = next(iter(block), "unknown")
-    raise UsageError(f"The {family} native body cannot carry a {kind} block.",
-                     "Use --api converse (the default).")
-
-
-def plain_turns(request: TextRequest, family: str, *,
-                images: bool = False) -> list[tuple[str, str, list[tuple[str, bytes]]]]:
-    """(role, text, images) per message; images are refused unless the family takes them."""
-    out = []
-    for message in request.messages:
-        texts: list[str] = []
-        pictures: list[tuple[str, bytes]] = []
-        for block in message.get("content", []):
-            text = block_text(block, family)
-            if text is not None:
-                texts.append(text)
-                continue
-            if not images:
-                raise UsageError(f"The {family} native body cannot carry images.",
-                                 "Use --api converse, or a vision model.")
-            image = block["image"]
-            pictures.append((str(image.get("format", "png")), bytes(image["source"]["bytes"])))
-        out.append((str(message.get("role", "user")), "\n".join(texts), pictures))
-    return out
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def unb64(text: Any) -> bytes:
-    try:
-        return base64.b64decode(str(text), validate=True)
-    except ValueError:
-        return b""
-
-
-def describe_image(fmt: str, data: bytes) -> str:
-    """The same description the Converse emulator puts in the prompt for an image."""
-    return f"[image: {fmt or 'unknown'}, {len(data)} bytes]" if data else f"[image: {fmt}]"
-
-
-def check_turns(turns: list[tuple[str, str]]) -> None:
-    """Bedrock's conversation rules, as in Converse."""
-    if not turns or turns[0][0] != "user":
-        raise RangeError("A conversation must start with a user message. Try again with a "
-                         "conversation that starts with a user message.")
-    for (a, _), (b, _) in itertools.pairwise(turns):
-        if a == b:
-            raise RangeError("A conversation must alternate between user and assistant roles. "
-                             "Make sure the conversation alternates between user and assistant "
-                             "roles and try again.")
-
-
-def check_max(name: str, value: int, model: ModelInfo) -> int:
-    limit = int(model.max_output_tokens or 0)
-    if limit and value > limit:
-        raise over_limit(name, value, limit, model.id)
-    return value

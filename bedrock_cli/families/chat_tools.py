@@ -19,7 +19,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from bedrock_cli.families.base import NativeCall, RangeError
+from bedrock_cli.families.base import NativeCall
+from bedrock_cli.families.body_schema import RangeError
 from bedrock_cli.families.tooling import ToolDef, ToolResult
 
 _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")

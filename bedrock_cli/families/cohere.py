@@ -12,20 +12,10 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.errors import UsageError
-from bedrock_cli.families.base import (
-    Done,
-    F,
-    Family,
-    NativeCall,
-    Parsed,
-    RangeError,
-    StreamState,
-    check_max,
-    plain_turns,
-    sampling_fields,
-    validate,
-)
+from bedrock_cli.families.base import Done, Family, NativeCall, Parsed, StreamState
+from bedrock_cli.families.body_schema import F, RangeError, check_max, validate
 from bedrock_cli.families.chat_tools import cohere_tool_calls, cohere_tools
+from bedrock_cli.families.helpers import plain_turns, sampling_fields
 from bedrock_cli.types import StreamEvent, TextDelta, Usage
 
 if TYPE_CHECKING:

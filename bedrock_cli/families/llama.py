@@ -11,21 +11,14 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.errors import UsageError
-from bedrock_cli.families.base import (
-    Done,
-    F,
-    Family,
-    NativeCall,
-    Parsed,
-    RangeError,
-    StreamState,
+from bedrock_cli.families.base import Done, Family, NativeCall, Parsed, StreamState
+from bedrock_cli.families.body_schema import F, RangeError, check_max, validate
+from bedrock_cli.families.helpers import (
     b64,
-    check_max,
     describe_image,
     plain_turns,
     sampling_fields,
     unb64,
-    validate,
     with_last,
 )
 from bedrock_cli.types import StreamEvent, TextDelta, Usage

@@ -15,28 +15,15 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.errors import UsageError
-from bedrock_cli.families.base import (
-    Done,
-    F,
-    Family,
-    NativeCall,
-    Parsed,
-    RangeError,
-    StreamState,
-    check_max,
-    check_turns,
-    plain_turns,
-    sampling_fields,
-    top_k_of,
-    validate,
-    with_last,
-)
+from bedrock_cli.families.base import Done, Family, NativeCall, Parsed, StreamState
+from bedrock_cli.families.body_schema import F, RangeError, check_max, check_turns, validate
 from bedrock_cli.families.chat_tools import (
     mistral_message,
     mistral_results,
     mistral_tool_calls,
     mistral_tools,
 )
+from bedrock_cli.families.helpers import plain_turns, sampling_fields, top_k_of, with_last
 from bedrock_cli.types import StreamEvent, TextDelta
 
 if TYPE_CHECKING:

@@ -12,23 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from bedrock_cli.families.base import (
-    Done,
-    F,
-    Family,
-    NativeCall,
-    Parsed,
-    RangeError,
-    StreamState,
-    b64,
-    block_text,
-    check_max,
-    check_turns,
-    describe_image,
-    sampling_fields,
-    unb64,
-    validate,
-)
+from bedrock_cli.families.base import Done, Family, NativeCall, Parsed, StreamState
+from bedrock_cli.families.body_schema import F, RangeError, check_max, check_turns, validate
+from bedrock_cli.families.helpers import b64, block_text, describe_image, sampling_fields, unb64
 from bedrock_cli.families.nova_tools import block_text as tool_block_text
 from bedrock_cli.families.nova_tools import read_tools
 from bedrock_cli.families.tooling import json_fragments

@@ -16,149 +16,41 @@ ever queues behind another's latency. Connections are bounded by a semaphore tak
 
 Event streams go out with ``Transfer-Encoding: chunked``, one frame per chunk, written and
 drained as the emulator produces it, so the client sees each event when it is sent.
+
+This module is the server's lifecycle (accepting, connection slots, shedding, signals and
+stopping); one connection's requests are answered in :mod:`.server_conn`, and the
+configuration, the :class:`Exchange` record and the address helpers live in
+:mod:`.server_config` (re-exported here).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import logging
 import select
 import signal
 import socket
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 
-from . import faults, http11
-from .errors import EmulatorError, internal_server
-from .http11 import Head, HttpError
-from .router import Emulator, Request, Response
-from .sigv4 import SignatureVerifier
+from . import faults
+from .errors import EmulatorError
+from .router import Emulator
+from .server_config import (
+    MAX_BODY_BYTES,
+    BindError,
+    Exchange,
+    ServerConfig,
+    bind,
+    is_loopback,
+    url_for,
+)
+from .server_conn import ConnectionHandler, ConnState
 
 log = logging.getLogger(__name__)
-
-MAX_BODY_BYTES = 25 * 1024 * 1024
-
-
-@dataclass
-class ServerConfig:
-    host: str = "127.0.0.1"
-    port: int = 8787
-    max_body_bytes: int = MAX_BODY_BYTES
-    max_header_bytes: int = 64 * 1024
-    max_headers: int = 100
-    header_timeout: float = 10.0  # whole head, from its first byte
-    body_timeout: float = 60.0  # whole body
-    idle_timeout: float = 30.0  # keep-alive wait for the next request
-    write_timeout: float = 60.0  # a client that stops reading
-    max_connections: int = 256
-    shed_idle_after: float = 1.0  # at the limit, an idle connection this old makes room
-    shutdown_grace: float = 10.0  # in-flight requests get this long to finish on stop
-    backlog: int = 1024
-    verifier: SignatureVerifier | None = None
-    log: Callable[[str], None] | None = None  # one line per request; None = quiet
-    record: Callable[[Exchange], None] | None = None  # every request received, when answered
-
-
-@dataclass
-class Exchange:
-    """One request as received and what was answered (the pytest fixture's ``requests``)."""
-
-    method: str
-    target: str
-    headers: dict[str, str]
-    body: bytes
-    status: int
-    operation: str = ""
-    events: int = 0  # event-stream frames sent
-    cut: bool = False  # the stream was dropped without its terminator
-    ms: float = 0.0
-    peer: str = ""
-
-    @property
-    def path(self) -> str:
-        return self.target.split("?", 1)[0]
-
-    @property
-    def attempt(self) -> int:
-        return Request("GET", "/", headers=self.headers).attempt
-
-    @property
-    def model_id(self) -> str | None:
-        """The model id of a ``/model/{modelId}/...`` request, decoded."""
-        from urllib.parse import unquote
-
-        parts = self.path.split("/")
-        return unquote(parts[2]) if len(parts) > 3 and parts[1] == "model" else None
-
-    def json(self) -> Any:
-        """The request body, parsed (what the client sent, for assertions)."""
-        import json
-
-        return json.loads(self.body)
-
-
-class BindError(OSError):
-    """The address cannot be bound (in use, not local, not permitted)."""
-
-
-def bind(host: str, port: int, backlog: int = 1024) -> socket.socket:
-    """A listening socket, or BindError with a message a user can act on."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-    except socket.gaierror as exc:
-        raise BindError(errno.EADDRNOTAVAIL, f"cannot resolve host {host!r}: {exc}") from None
-    family, _, _, _, address = infos[0]
-    try:
-        return socket.create_server(address[:2], family=family, backlog=backlog)
-    except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            message = f"port {port} on {host} is already in use"
-        elif exc.errno == errno.EACCES:
-            message = f"not permitted to bind port {port} on {host}"
-        else:
-            message = f"cannot listen on {host}:{port}: {exc.strerror or exc}"
-        raise BindError(exc.errno or 0, message) from None
-
-
-def is_loopback(host: str) -> bool:
-    import ipaddress
-
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def url_for(host: str, port: int) -> str:
-    if host in ("0.0.0.0", "", "::"):
-        host = "127.0.0.1" if host != "::" else "::1"
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-
-
-@dataclass
-class _Conn:
-    busy: bool = False  # a request is being read past its head, answered or streamed
-    idle_since: float = field(default_factory=time.monotonic)
-    shed: bool = False
-
-
-def _finish(response: Response) -> Response:
-    """Headers the emulator would have set, for answers the server makes itself."""
-    response.headers = {
-        **response.headers,
-        "x-amzn-RequestId": str(uuid.uuid4()),
-        "Content-Length": str(len(response.body)),
-    }
-    return response
 
 
 class BedrockServer:
@@ -173,7 +65,7 @@ class BedrockServer:
         self.port: int = self._sock.getsockname()[1]
         self.url = url_for(self.config.host, self.port)
         self._pool = ThreadPoolExecutor(self.config.max_connections, "bedrock-serve")
-        self._tasks: dict[asyncio.Task[None], _Conn] = {}
+        self._tasks: dict[asyncio.Task[None], ConnState] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._freed = asyncio.Event()
@@ -182,6 +74,8 @@ class BedrockServer:
         self.active_connections = 0
         self.peak_connections = 0
         self.shed_connections = 0  # idle connections closed to make room for new clients
+        self._handler = ConnectionHandler(emulator, self.config, self._pool,
+                                          lambda: self._stop_requested)
 
     # -- lifecycle -------------------------------------------------------------------------
     def stop(self, grace: float | None = None) -> None:
@@ -240,8 +134,9 @@ class BedrockServer:
                 continue
             with contextlib.suppress(OSError):  # no Nagle: each event leaves when written
                 conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            task = loop.create_task(self._connection(conn, peer))
-            self._tasks[task] = _Conn()
+            state = ConnState()
+            task = loop.create_task(self._handler.connection(conn, peer, state))
+            self._tasks[task] = state
             self.active_connections += 1
             self.peak_connections = max(self.peak_connections, self.active_connections)
 
@@ -300,162 +195,6 @@ class BedrockServer:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
 
-    # -- one connection --------------------------------------------------------------------
-    async def _connection(self, conn: socket.socket, peer: Any) -> None:
-        cfg = self.config
-        state = self._tasks.get(asyncio.current_task(), _Conn())  # type: ignore[arg-type]
-        writer: asyncio.StreamWriter | None = None
-        peer_text = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
-        try:
-            reader, writer = await asyncio.open_connection(sock=conn, limit=cfg.max_header_bytes)
-            while not self._stop_requested:
-                try:
-                    head = await http11.read_head(
-                        reader, idle=cfg.idle_timeout, deadline=cfg.header_timeout,
-                        max_bytes=cfg.max_header_bytes, max_headers=cfg.max_headers,
-                    )
-                except HttpError as exc:
-                    await self._refuse(reader, writer, exc, None, peer_text)
-                    return
-                if head is None:
-                    return
-                if not await self._exchange(reader, writer, head, peer_text, state):
-                    return
-                state.busy, state.idle_since = False, time.monotonic()
-        except (ConnectionError, asyncio.TimeoutError, asyncio.IncompleteReadError):
-            pass
-        except asyncio.CancelledError:
-            pass
-        except Exception:  # never let one connection take the server down
-            log.exception("serve: unexpected error on a connection from %s", peer_text)
-        finally:
-            if writer is not None:
-                writer.close()
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(writer.wait_closed(), 1.0)
-            else:
-                conn.close()
-
-    async def _refuse(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, exc: HttpError,
-        head: Head | None, peer: str,
-    ) -> None:
-        """Answer a request the server cannot take, then close (draining a refused body)."""
-        started = time.perf_counter()
-        response = _finish(Response.error(exc.error))
-        if head is not None:
-            self._record(head, b"", response.status, "", started, peer)
-        writer.write(http11.response_head(response.status, response.headers, keep_alive=False,
-                                          length=len(response.body)) + response.body)
-        await asyncio.wait_for(writer.drain(), self.config.write_timeout)
-        if exc.drain and exc.drain <= 4 * self.config.max_body_bytes:
-            await http11.discard(reader, exc.drain, self.config.body_timeout)
-        method, target = (head.method, head.target) if head else ("-", "-")
-        self._log(peer, method, target, response.status, started, note=exc.error.message)
-
-    async def _exchange(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, head: Head, peer: str,
-        state: _Conn,
-    ) -> bool:
-        """Read one request, answer it; True when the connection stays open."""
-        started = time.perf_counter()
-        cfg = self.config
-        try:
-            body = await http11.read_body(reader, writer, head, limit=cfg.max_body_bytes,
-                                          timeout=cfg.body_timeout)
-        except HttpError as exc:
-            await self._refuse(reader, writer, exc, head, peer)
-            return False
-        state.busy = True  # the request is in hand: from here on it is never shed
-        request = Request.from_target(head.method, head.target, head.merged(), body)
-        try:
-            denied = cfg.verifier.check(head.method, head.target, request.headers, body) \
-                if cfg.verifier else None
-            if denied is not None:
-                response = _finish(Response.error(denied))
-            else:
-                loop = asyncio.get_running_loop()
-                response = await loop.run_in_executor(self._pool, self.emulator.handle, request)
-        except Exception:  # Emulator.handle never raises; this guards everything around it
-            log.exception("serve: unexpected error answering %s %s", head.method, head.target)
-            response = _finish(Response.error(internal_server()))
-        keep = head.keep_alive and not self._stop_requested
-        events, cut = 0, False
-        # Recorded before the last byte goes out, so a client that has its answer can rely
-        # on finding its request in the record (streams update the count as they go).
-        seen = self._record(head, body, response.status, request.operation, started, peer)
-        if response.events is None:
-            payload = b"" if head.method == "HEAD" else response.body
-            writer.write(http11.response_head(response.status, response.headers, keep_alive=keep,
-                                              length=len(response.body), version=head.version)
-                         + payload)
-            await asyncio.wait_for(writer.drain(), cfg.write_timeout)
-        else:
-            chunked = head.version == "HTTP/1.1"  # an HTTP/1.0 client reads to EOF instead
-            keep = keep and chunked
-            writer.write(http11.response_head(response.status, response.headers, keep_alive=keep,
-                                              length=None if chunked else -1,
-                                              version=head.version))
-            events, cut = await self._stream(writer, response.events, chunked, seen)
-        note = f"stream cut after {events} events" if cut else \
-            (f"stream, {events} events" if response.events is not None else "")
-        self._log(peer, head.method, head.target, response.status, started, note=note)
-        if seen is not None:
-            seen.ms = (time.perf_counter() - started) * 1000
-        return keep and not cut
-
-    async def _stream(self, writer: asyncio.StreamWriter, events: Iterator[bytes],
-                      chunked: bool, seen: Exchange | None) -> tuple[int, bool]:
-        """Send frames as chunks as they are produced; (frames sent, whether it was cut)."""
-        loop = asyncio.get_running_loop()
-        sent, finished = 0, False
-        try:
-            while True:
-                frame = await loop.run_in_executor(self._pool, next, events, None)
-                if frame is None:
-                    finished = True
-                    break
-                if faults.is_cut(frame):
-                    if seen is not None:
-                        seen.cut = True
-                    return sent, True  # the connection closes with no terminating chunk
-                if frame:
-                    sent += 1
-                    if seen is not None:
-                        seen.events = sent
-                    writer.write(http11.chunk(frame) if chunked else frame)
-                    await asyncio.wait_for(writer.drain(), self.config.write_timeout)
-            if chunked:
-                writer.write(http11.LAST_CHUNK)
-                await asyncio.wait_for(writer.drain(), self.config.write_timeout)
-            return sent, False
-        finally:
-            if not finished:
-                with contextlib.suppress(Exception):  # "generator already executing" if cancelled
-                    close = getattr(events, "close", None)
-                    if close is not None:
-                        close()
-
-    # -- bookkeeping -----------------------------------------------------------------------
-    def _log(self, peer: str, method: str, target: str, status: int, started: float,
-             note: str = "") -> None:
-        if self.config.log is None:
-            return
-        ms = (time.perf_counter() - started) * 1000
-        path = http11.printable(target.split("?", 1)[0] if target != "-" else target)
-        line = f"{http11.printable(method, 16)} {path} {status} {ms:.0f}ms"
-        self.config.log(f"{line} ({http11.printable(note, 120)})" if note else line)
-
-    def _record(self, head: Head, body: bytes, status: int, operation: str, started: float,
-                peer: str) -> Exchange | None:
-        if self.config.record is None:
-            return None
-        seen = Exchange(head.method, head.target, head.merged(), body, status, operation,
-                        ms=(time.perf_counter() - started) * 1000, peer=peer)
-        self.config.record(seen)
-        return seen
-
-
 @dataclass
 class ServerThread:
     """A server on a background thread (tests, the pytest fixture). Bind errors are raised by
@@ -505,5 +244,5 @@ def run(server: BedrockServer) -> None:
             signal.signal(sig, signal.SIG_IGN)
 
 
-__all__ = ["BedrockServer", "BindError", "EmulatorError", "Exchange", "ServerConfig",
-           "ServerThread", "bind", "is_loopback", "run", "url_for"]
+__all__ = ["MAX_BODY_BYTES", "BedrockServer", "BindError", "EmulatorError", "Exchange",
+           "ServerConfig", "ServerThread", "bind", "is_loopback", "run", "url_for"]

@@ -101,14 +101,18 @@ def call(endpoint: LocalBedrock, aws_env: None, monkeypatch: pytest.MonkeyPatch)
         oversized = stdin is not None and len(stdin) > 1_000_000
         # A Bedrock-shaped id the catalog does not know is called as given (DESIGN): whether
         # it exists is Bedrock's answer. The emulator refuses to translate, by design.
-        unknown = bool(UNKNOWN_IDS.intersection(args)) or "translate" in args
-        # A catalog model the Region cannot call at all is sent as named: "Bedrock will say
-        # so" (catalog._route), and the hint then names the Regions that have it.
-        unknown = unknown or any(_not_callable_here(arg) for arg in args)
+        unknown = "translate" in args or _service_knows(args)
         check(result, endpoint, args, service_decides=service_decides or oversized or unknown)
         return result
 
     return run
+
+
+def _service_knows(names: list[str]) -> bool:
+    """Whether Bedrock, not the CLI, decides about a model named here: a Bedrock-shaped id the
+    catalog does not know is called as given, and a catalog model the Region cannot call at
+    all is sent as named ("Bedrock will say so"; the hint then names the Regions)."""
+    return bool(UNKNOWN_IDS.intersection(names)) or any(map(_not_callable_here, names))
 
 
 def _not_callable_here(name: str, region: str = "us-east-1") -> bool:
@@ -457,6 +461,13 @@ RECORD = st.one_of(
 )
 
 
+def _json_or_none(line: str) -> Any:
+    try:
+        return json.loads(line)
+    except ValueError:
+        return None
+
+
 @FUZZ
 @given(data=st.data())
 def test_batch_input_files(call: Any, tmp_path: Path, data: st.DataObject) -> None:
@@ -471,7 +482,9 @@ def test_batch_input_files(call: Any, tmp_path: Path, data: st.DataObject) -> No
     args += draw_options(data, {"-m": TEXT_MODELS, "--task": st.sampled_from(
         ["generate", "summarize", "extract", "translate", "dance"]), "-c": SMALL_INT,
         "--max-tokens": SMALL_INT, "--temperature": NUMBER}, 3)
-    run = call(args)
+    record_models = [str(r.get("model")) for r in map(_json_or_none, lines)
+                     if isinstance(r, dict) and r.get("model")]
+    run = call(args, service_decides=_service_knows(record_models))
     if run.exit_code == 0 and out.exists():
         ids = [json.loads(line)["id"] for line in out.read_text().splitlines()]
         assert len(ids) == len(set(map(json.dumps, ids)))
@@ -554,3 +567,15 @@ def test_a_damaged_pdf_is_refused_the_same_way_by_every_command(
     assert run.exit_code == INVALID_INPUT  # and `call` checked that nothing was sent
     assert run.stderr.splitlines()[0] == f"Error: {path} is not a readable PDF: no pages " \
                                          "were found in it."
+
+
+def test_batch_refuses_an_unknown_default_model_before_any_call(call: Any,
+                                                                tmp_path: Path) -> None:
+    """FUZZ_EXAMPLES=300: `batch run -m titan-text` ran a record that named its own model,
+    then exited 2 over the unknown -m: a bad -m is exit 2 before anything is sent."""
+    inp = tmp_path / "in.jsonl"
+    inp.write_text('{"id": 0, "prompt": "0", "model": "nova-lite"}\n', encoding="utf-8")
+    run = call(["batch", "run", str(inp), "-o", str(tmp_path / "out.jsonl"), "-m", "titan-text"])
+    assert run.exit_code == INVALID_INPUT
+    assert run.stderr.startswith("Error: Unknown model 'titan-text'")
+    assert not (tmp_path / "out.jsonl").exists()

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bedrock_cli.local.engines.extraction import fill
-from bedrock_cli.local.engines.extraction_finders import dates, keywords, to_number
+from bedrock_cli.local.engines.extraction_finders import dates, to_number
+from bedrock_cli.local.engines.extraction_words import keywords
 
 INVOICE = """ACME WIDGETS LTD.
 42 Industrial Way, Springfield, IL 62704

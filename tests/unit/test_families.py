@@ -11,7 +11,8 @@ import pytest
 from bedrock_cli import families
 from bedrock_cli.catalog import get_catalog
 from bedrock_cli.errors import UsageError
-from bedrock_cli.families.base import BodyError, Done, RangeError, StreamState, check
+from bedrock_cli.families.base import Done, StreamState
+from bedrock_cli.families.body_schema import BodyError, RangeError, check
 from bedrock_cli.families.llama import parse_prompt as llama_parse
 from bedrock_cli.families.llama import render as llama_render
 from bedrock_cli.families.mistral import parse_prompt as mistral_parse

@@ -2,7 +2,7 @@
 gazetteer shipped in ``data/places.txt``), languages, occupations, and the items of an
 enumeration ("speaks English, French and German").
 
-Used by :mod:`.extraction`. Each finder returns :class:`~.extraction_finders.Found` values
+Used by :mod:`.extraction`. Each finder returns :class:`~.extraction_words.Found` values
 labelled with the words before them in their sentence ("lives in", "born in"), so the
 caller can pick the one a property's name or description asks for.
 """
@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .extraction_finders import Found, keywords
+from .extraction_words import Found, keywords
 
 __all__ = [
     "Gazetteer", "ages", "country_of", "enumeration", "gazetteer", "items_after", "languages",

@@ -1,125 +1,24 @@
 """What a text contains, for schema filling: labelled values, dates, amounts, numbers,
-emails, phones, URLs, identifiers, names, booleans — each with the words that label it.
+emails, phones, URLs, identifiers and booleans — each with the words that label it.
 
-Used by :mod:`.extraction`, which matches these candidates to a schema's properties.
+Used by :mod:`.extraction`, which matches these candidates to a schema's properties. The
+words and labels themselves are in :mod:`.extraction_words`, names in :mod:`.extraction_names`.
 """
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from .extraction_names import NAME
+from .extraction_words import Found, free, keywords, label_of, norm, word_set
 
-def _set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
-MONEY = _set(
+MONEY = word_set(
     "total amount price cost subtotal tax due balance sum fee paid charge pay budget salary "
     "revenue income rent deposit refund"
 )
 
-# ------------------------------------------------------------------ words and labels
-
-_LABEL_STOP = _set(
-    "the a an of for your our this please is are by on at in and with me us my we you it mon "
-    "tue wed thu fri sat sun monday tuesday wednesday thursday friday saturday sunday"
-)
-_SYNONYMS = {
-    "num": "number", "nr": "number", "nbr": "number", "#": "number",
-    "id": "number", "ref": "reference", "mail": "email", "tel": "phone", "telephone": "phone",
-    "mobile": "phone", "cell": "phone", "vat": "tax", "gst": "tax", "amt": "amount",
-    "qty": "quantity", "inv": "invoice", "addr": "address", "website": "url", "web": "url",
-    "homepage": "url", "link": "url", "uri": "url", "organisation": "organization",
-    "org": "organization", "billed": "bill", "billing": "bill", "shipped": "ship",
-    "shipping": "ship", "dated": "date", "dob": "birth", "delivered": "delivery",
-    "expires": "expiry", "expiration": "expiry", "expiring": "expiry", "issued": "issue",
-    "signed": "sign", "regards": "regard", "sincerely": "sign", "e": "", "born": "birth",
-}  # fmt: skip
-
-
-def _norm(word: str) -> str:
-    word = _SYNONYMS.get(word, word)
-    if len(word) > 5 and word.endswith("ing"):
-        word = word[:-3]  # meeting -> meet
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-    return _SYNONYMS.get(word, word)
-
-
-def keywords(text: str) -> list[str]:
-    """Normalised words of a label or property name ("invoiceNo", "Invoice #" → invoice number)."""
-    text = (
-        re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)
-        .replace("e-mail", "email")
-        .replace("E-mail", "email")
-    )
-    text = re.sub(r"(?i)(?<=[a-z])[ \t]+no\b\.?", " number", text)  # "Order No." but not "No"
-    raw = re.findall(r"[A-Za-z]+|\d+|#", text.replace("_", " ").lower())
-    return [w for w in (_norm(r) for r in raw) if w and w not in _LABEL_STOP]
-
-
-@dataclass(frozen=True)
-class Found:
-    """A value seen in the text: its kind, parsed value, raw text, offset and label words."""
-
-    kind: str
-    value: Any
-    raw: str
-    start: int
-    end: int
-    label: frozenset[str]
-    money: bool = False
-
-
-def _label(text: str, start: int) -> frozenset[str]:
-    """The words naming a value: text before it on its line, or a short line above it, plus
-    the heading of its block ("Bill To:") and "header" for the document's opening block."""
-    line_start = text.rfind("\n", 0, start) + 1
-    label: list[str] = []
-    for segment in reversed(re.split(r"\s{2,}|\t|\|", text[line_start:start])):
-        if re.search(r"[A-Za-z]", segment):
-            label = keywords(segment)[-6:]
-            break
-    window = max(0, line_start - 400)
-    lines_above = text[window : max(0, line_start - 1)].split("\n")[1 if window else 0 :][::-1]
-    for k, above in enumerate(lines_above[:8]):
-        above = above.strip()
-        if not above:
-            break
-        short = len(above.split()) <= 4 and not re.search(r"\d", above)
-        if k == 0 and not label and (above.endswith(":") or short):
-            label = keywords(above)[-6:]
-        elif re.fullmatch(r"[A-Za-z][\w .&/-]{0,40}:", above):
-            label += keywords(above)
-            break
-    if line_start <= _opening_block_end(text):
-        label.append("header")
-    return frozenset(label)
-
-
-@functools.lru_cache(maxsize=8)
-def _opening_block_end(text: str) -> int:
-    """Where the document's first block (its letterhead) ends: the first blank line."""
-    m = re.search(r"\S[^\n]*\n[ \t]*\n", text)
-    return m.end() if m else len(text)
-
-
-def spans(found: Iterable[Found]) -> set[int]:
-    return {i for f in found for i in range(f.start, f.end)}
-
-
-def _free(m: re.Match[str], taken: set[int], group: int | str = 0) -> bool:
-    return not any(i in taken for i in range(m.start(group), m.end(group)))
-
-
-# ------------------------------------------------------------------------- finders
 
 _MONTHS = {
     m: i + 1
@@ -163,9 +62,9 @@ def dates(text: str) -> list[Found]:
     for pattern in _DATE_PATTERNS:
         for m in pattern.finditer(text):
             iso = _date_of(m)
-            if iso and _free(m, taken):
+            if iso and free(m, taken):
                 found.append(
-                    Found("date", iso, m.group(), m.start(), m.end(), _label(text, m.start()))
+                    Found("date", iso, m.group(), m.start(), m.end(), label_of(text, m.start()))
                 )
                 taken |= set(range(m.start(), m.end()))
     return sorted(found, key=lambda f: f.start)
@@ -196,10 +95,10 @@ _ID_CUE = re.compile(
 def _simple(kind: str, pattern: re.Pattern[str], text: str, taken: set[int]) -> list[Found]:
     return [
         Found(
-            kind, m.group().rstrip(".,;:"), m.group(), m.start(), m.end(), _label(text, m.start())
+            kind, m.group().rstrip(".,;:"), m.group(), m.start(), m.end(), label_of(text, m.start())
         )
         for m in pattern.finditer(text)
-        if _free(m, taken)
+        if free(m, taken)
     ]
 
 
@@ -222,7 +121,7 @@ def phones(text: str, taken: set[int]) -> list[Found]:
 def identifiers(text: str, taken: set[int]) -> list[Found]:
     found = []
     for m in _ID_CUE.finditer(text):
-        if _free(m, taken, "id"):
+        if free(m, taken, "id"):
             label = frozenset(keywords(m.group("cue"))) | {"number"}
             found.append(
                 Found(
@@ -260,9 +159,9 @@ def amounts(text: str, taken: set[int]) -> list[Found]:
     found = []
     for m in _AMOUNT.finditer(text):
         value = to_number(m.group("num"))
-        if value is None or not _free(m, taken, "num"):
+        if value is None or not free(m, taken, "num"):
             continue
-        label = _label(text, m.start())
+        label = label_of(text, m.start())
         money = bool(m.group("pre") or m.group("post"))
         if money or label & MONEY or re.search(r"[.,]\d\d$", m.group("num")):
             found.append(Found("amount", value, m.group(), m.start(), m.end(), label, money))
@@ -273,104 +172,13 @@ def numbers(text: str, taken: set[int]) -> list[Found]:
     found = []
     for m in _NUMBER.finditer(text):
         value = to_number(m.group())
-        if value is not None and _free(m, taken):
-            label = _label(text, m.start())
+        if value is not None and free(m, taken):
+            label = label_of(text, m.start())
             after = re.match(r"\s*([A-Za-z]+)", text[m.end() : m.end() + 30])
             if after:  # "3 items" names its number too
-                label = label | {_norm(after.group(1).lower())}
+                label = label | {norm(after.group(1).lower())}
             found.append(Found("number", value, m.group(), m.start(), m.end(), label))
     return found
-
-
-_NAME = re.compile(
-    r"[A-Z][\w'’.&-]*(?: (?:(?:&|and|of|de|van|von|der|du|la|le) )?[A-Z][\w'’.&-]*){0,5}"
-)
-_NAME_CUE = re.compile(
-    r"(?im)^[ \t]*(?P<cue>bill(?:ed)? to|sold to|ship(?:ped)? to|remit to|pay to|issued (?:to|by)|"
-    r"prepared (?:for|by)|from|to|customer(?: name)?|client(?: name)?|vendor|supplier|seller|"
-    r"buyer|payee|recipient|(?:full )?name|contact(?: person)?|attn|attention|company(?: name)?|"
-    r"author|signed(?: by)?|dear|sincerely|(?:best |kind |warm )?regards|thanks|thank you)"
-    r"\b[ \t]*[:,-]?[ \t]*(?P<rest>[^\n]*)"
-)
-ORG_WORDS = _set(
-    "inc inc. llc ltd ltd. gmbh corp corp. corporation co co. company group plc sa ag bv "
-    "limited partners associates solutions systems technologies labs bank university "
-    "foundation services industries holdings enterprises agency studio studios consulting "
-    "trust"
-)
-
-
-def names(text: str) -> list[Found]:
-    """Names after cues ("Bill To:", "From:", "Dear", a sign-off), letterheads, bare names."""
-    found: list[Found] = []
-    pending: list[str] | None = None  # a cue whose name is on the lines below it
-    below = 0
-    offset = 0
-    for n, line in enumerate(text.split("\n")):
-        start, offset = offset, offset + len(line) + 1
-        cue = _NAME_CUE.match(line)
-        if not line.strip() or cue:
-            pending, below = (keywords(cue.group("cue")), 0) if cue else (None, 0)
-            rest = cue.group("rest") if cue else ""
-            hit = _NAME.match(rest.strip())
-            if cue and hit:
-                pending = None
-                found.append(
-                    _name_found(
-                        hit.group(),
-                        start + cue.start("rest"),
-                        pending or keywords(cue.group("cue")),
-                    )
-                )
-            continue
-        body = re.sub(r"^\s*(?:[-*•]|\d+[.)])\s+", "", line)
-        hit = _NAME.match(body)
-        at = start + len(line) - len(body)
-        if pending is not None and below < 4:
-            below += 1
-            if hit and not set(keywords(hit.group())) & _LABELISH:
-                found.append(_name_found(hit.group(), at, pending))
-        elif hit and n < 3 and _is_org(hit.group()) and hit.group() == body.strip():
-            found.append(_name_found(hit.group(), at, ["header"]))  # a letterhead
-        elif hit and _bare_name(hit.group(), body[hit.end() :]):
-            found.append(_name_found(hit.group(), at, []))
-    return [f for f in found if f.value.strip(" .,").lower() not in _NOT_NAMES]
-
-
-_LABELISH = _set(
-    "invoice order number date total amount due subtotal tax bill ship page description "
-    "quantity price subject dear item note term payment balance"
-)
-
-
-def _bare_name(name: str, after: str) -> bool:
-    """A line opening with two to four Title-case words and no label: "Alice Johnson, …"."""
-    words = name.split()
-    return (
-        2 <= len(words) <= 4
-        and all(re.fullmatch(r"[A-Z][a-z'’.-]+", w) for w in words)
-        and not after.lstrip().startswith(":")
-        and not set(keywords(name)) & _LABELISH
-    )
-
-
-_NOT_NAMES = _set("invoice receipt date total sir madam customer team all")
-
-
-def _is_org(name: str) -> bool:
-    words = name.lower().replace(",", " ").split()
-    return bool(set(words) & ORG_WORDS) or (len(words) > 1 and name.isupper())
-
-
-def _name_found(raw: str, start: int, cue: list[str]) -> Found:
-    value = (
-        raw.strip().rstrip(",.")
-        if not raw.strip().endswith(("Inc.", "Ltd.", "Co."))
-        else raw.strip()
-    )
-    return Found(
-        "org" if _is_org(value) else "person", value, raw, start, start + len(raw), frozenset(cue)
-    )
 
 
 _TRUE = re.compile(r"(?i)(?<!\w)(yes|y|true|✓|✔|☑|\[x\]|checked|included|enabled|required)(?!\w)")
@@ -467,6 +275,6 @@ def parse_as(kind: str, raw: str) -> Any:
     if kind == "boolean":
         return to_bool(raw)
     if kind == "name":
-        m = _NAME.match(raw.strip())
+        m = NAME.match(raw.strip())
         return m.group().rstrip(",") if m else None
     return raw.strip() or None

@@ -13,7 +13,7 @@ import time
 import uuid
 from typing import Any
 
-from bedrock_cli.families.base import F, check
+from bedrock_cli.families.body_schema import F, check
 
 from .. import errors
 from ..router import Response

@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from bedrock_cli import families
-from bedrock_cli.families.base import METRICS_KEY, BodyError, Done, NativeCall, RangeError
+from bedrock_cli.families.base import METRICS_KEY, Done, NativeCall
+from bedrock_cli.families.body_schema import BodyError, RangeError
 from bedrock_cli.families.client import GUARDRAIL_ACTION_KEY
 
 from .. import errors, eventstream
