@@ -44,6 +44,23 @@ class Clients:
         self._emulator: Any = None
         self._lock = threading.RLock()  # RLock: building a client resolves backend and region
 
+    def pooled(self, size: int) -> Clients:
+        """Clients for `size` concurrent calls: these when their connection pool is large
+        enough, else a copy with a larger pool sharing the session, backend, region and (for
+        the local backend) the emulator. The runtime client is built now, in this thread:
+        building clients is slow and not worth racing for, calling them is thread-safe."""
+        if size <= self._pool:
+            self.runtime  # noqa: B018
+            return self
+        copy = Clients(self.settings, self._notice, max_pool_connections=size)
+        copy._backend = self.backend
+        copy._session = self.session
+        copy._region = self.region
+        if copy._backend == "local":
+            copy._emulator = self.emulator
+        copy.runtime  # noqa: B018
+        return copy
+
     # -- backend and region -------------------------------------------------------------
     @property
     def backend(self) -> str:

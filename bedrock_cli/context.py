@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from bedrock_cli.clients import Clients
     from bedrock_cli.history import History
     from bedrock_cli.metering import Meter
+    from bedrock_cli.recorder import Recorder
     from bedrock_cli.runtime import Runtime
+    from bedrock_cli.tasks.common import Target
 
 
 class AppContext:
@@ -33,7 +35,7 @@ class AppContext:
     def runtime(self) -> Runtime:
         from bedrock_cli.runtime import Runtime
 
-        return Runtime(self.clients, on_usage=self.meter.tokens)
+        return Runtime(self.clients, on_usage=self.recorder.tokens)
 
     @cached_property
     def meter(self) -> Meter:
@@ -42,23 +44,18 @@ class AppContext:
 
         return Meter()
 
+    @cached_property
+    def recorder(self) -> Recorder:
+        """Around every call: metering, pricing, history, partial results, usage lines."""
+        from bedrock_cli.recorder import Recorder
+
+        return Recorder(self.meter, lambda: self.history, lambda: self.clients.backend,
+                        self.output)
+
     def report_usage(self) -> None:
-        """Print the calls not reported yet as one line on stderr (a JSON object under
-        --json), when --usage (or the `usage` setting) asks for it."""
-        if not self.settings.usage or "meter" not in self.__dict__:
-            return
-        from bedrock_cli import metering
-
-        entries = self.meter.take()
-        if not entries:
-            return
-        if self.output.json_mode:
-            import json
-
-            self.output.stderr.write(json.dumps(metering.as_json(entries)) + "\n")
-            self.output.stderr.flush()
-        else:
-            self.output.info(metering.line(entries))
+        """Print the calls not reported yet when --usage (or the `usage` setting) asks."""
+        if self.settings.usage and "meter" in self.__dict__:
+            self.recorder.report_usage()
 
     @cached_property
     def history(self) -> History | None:
@@ -75,30 +72,40 @@ class AppContext:
 
         return get_catalog()
 
-    def resolve_model(self, name: str | None, *, kind: str = "model") -> Resolution:
-        """Alias, catalog id, Bedrock-shaped id or ARN → what to call in this region."""
+    def resolve_model(self, name: str | None, *, kind: str = "model",
+                      clients: Clients | None = None) -> Resolution:
+        """Alias, catalog id, Bedrock-shaped id or ARN → what to call in this region (of
+        `clients` when given: `doctor` uses its own)."""
         from bedrock_cli.catalog import UnknownModelError
 
+        clients = clients or self.clients
         wanted: str = name or getattr(self.settings, kind)
         try:
-            resolution = self.catalog.resolve(wanted, self.clients.region)
+            resolution = self.catalog.resolve(wanted, clients.region)
         except UnknownModelError as exc:
             raise unknown_model(wanted, exc.suggestions) from None
         if resolution.model is None and resolution.profile is None and \
                 not wanted.lower().startswith("arn:"):
-            resolution = self._listed(wanted) or resolution
+            resolution = self._listed(wanted, clients) or resolution
         if resolution.profile:
             self.output.debug(
                 f"debug: {wanted} is called through the inference profile {resolution.model_id}"
             )
         return resolution
 
-    def _listed(self, model_id: str) -> Resolution | None:
+    def target(self, name: str | None) -> Target:
+        """The text model to call for `name` (None: the `model` setting): what tasks get as
+        `common.TargetFor`."""
+        from bedrock_cli.tasks.common import target
+
+        return target(self.resolve_model(name), name or str(self.settings.model))
+
+    def _listed(self, model_id: str, clients: Clients) -> Resolution | None:
         """A model id the shipped catalog does not know, routed by the cached account listing
         (`models refresh`); read from disk only in this case, never fetched."""
         from bedrock_cli.catalog.live import route
 
-        return route(self.settings.data_dir, self.clients, self.catalog, model_id)
+        return route(self.settings.data_dir, clients, self.catalog, model_id)
 
     def close(self) -> Any:
         if "history" in self.__dict__ and self.history is not None:

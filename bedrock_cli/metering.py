@@ -14,8 +14,9 @@ catalog's `prices.as_of`; a model without prices makes the total "unknown" for t
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from bedrock_cli.types import Usage
 
@@ -40,7 +41,9 @@ def _model_for(model_id: str) -> ModelInfo | None:
     return get_catalog().find(model_id)
 
 
-def token_cost(model: ModelInfo | None, usage: Usage) -> float | None:
+def token_cost(model: ModelInfo | None, usage: Usage, *, batch: bool = False) -> float | None:
+    """The one price of a text or embeddings call (`Recorder.price`): the catalog's rates for
+    the tokens (Batch Inference's discount with `batch`); None when a rate is unknown."""
     from bedrock_cli.catalog import estimate_cost
 
     return estimate_cost(model, {
@@ -48,18 +51,28 @@ def token_cost(model: ModelInfo | None, usage: Usage) -> float | None:
         "output_tokens": usage.output_tokens,
         "cache_read_tokens": usage.cache_read_tokens,
         "cache_write_tokens": usage.cache_write_tokens,
-    })
+    }, batch=batch)
 
 
 class Meter:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: list[Metered] = []
-        self._reported = 0
+        self._reported: list[Sequence[Metered]] = []
+        self._fresh: list[Sequence[Metered]] = []  # our own lists, and runs added whole
 
     def add(self, entry: Metered) -> None:
         with self._lock:
-            self._entries.append(entry)
+            last = self._fresh[-1] if self._fresh else None
+            if isinstance(last, list):
+                last.append(entry)
+            else:
+                self._fresh.append([entry])
+
+    def add_run(self, calls: Sequence[Metered]) -> None:
+        """Calls summed elsewhere, as one sequence (`batch/metered.Calls`: a million calls
+        without a million entries in memory)."""
+        with self._lock:
+            self._fresh.append(calls)
 
     def tokens(self, model_id: str, usage: Usage, latency_ms: int | None = None) -> None:
         """A text or embeddings call: priced from the catalog entry of the id called."""
@@ -71,19 +84,53 @@ class Meter:
                latency_ms: int | None = None) -> None:
         self.add(Metered(model.id, Usage(), cost_usd, latency_ms, images=count))
 
-    def entries(self) -> list[Metered]:
+    def entries(self) -> Sequence[Metered]:
         with self._lock:
-            return list(self._entries)
+            return _joined([*self._reported, *self._fresh])
 
-    def take(self) -> list[Metered]:
+    def take(self) -> Sequence[Metered]:
         """The calls not reported yet (and mark them reported)."""
         with self._lock:
-            fresh = self._entries[self._reported:]
-            self._reported = len(self._entries)
-            return fresh
+            fresh, self._fresh = self._fresh, []
+            self._reported += fresh
+            return _joined(fresh)
 
 
-def total(entries: list[Metered]) -> Metered:
+class _Joined(Sequence[Metered]):
+    """Several sequences read as one (without copying a run's virtual list)."""
+
+    def __init__(self, parts: list[Sequence[Metered]]) -> None:
+        self._parts = parts
+
+    def __len__(self) -> int:
+        return sum(len(p) for p in self._parts)
+
+    @overload
+    def __getitem__(self, index: int) -> Metered: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Metered]: ...
+
+    def __getitem__(self, index: int | slice) -> Metered | Sequence[Metered]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        for part in self._parts:
+            if 0 <= index < len(part):
+                return part[index]
+            index -= len(part)
+        raise IndexError(index)
+
+
+def _joined(parts: list[Sequence[Metered]]) -> Sequence[Metered]:
+    parts = [list(p) if isinstance(p, list) else p for p in parts if len(p)]
+    if not parts:
+        return []
+    return parts[0] if len(parts) == 1 else _Joined(parts)
+
+
+def total(entries: Sequence[Metered]) -> Metered:
     """The entries summed; the cost is None when any entry's cost is unknown."""
     usage = Usage()
     for e in entries:
@@ -108,7 +155,7 @@ def dollars(cost: float | None) -> str:
     return f"${cost:.6f}"
 
 
-def line(entries: list[Metered]) -> str:
+def line(entries: Sequence[Metered]) -> str:
     """One line: `MODEL: 12 in + 30 out = 42 tokens, $0.000008, 120 ms` for one call, or
     `3 calls (MODEL): ... tokens, $...` for several."""
     t = total(entries)
@@ -133,7 +180,7 @@ def line(entries: list[Metered]) -> str:
     return f"{head}: {', '.join(parts)}"
 
 
-def as_json(entries: list[Metered]) -> dict[str, Any]:
+def as_json(entries: Sequence[Metered]) -> dict[str, Any]:
     """The `--usage` report under `--json` (one JSON object on stderr)."""
     t = total(entries)
     data: dict[str, Any] = {"calls": len(entries), "models": t.model.split(", "),

@@ -6,12 +6,12 @@ Nothing here knows which backend answers: the client in `Clients` is the same fo
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-from bedrock_cli.clients import Clients
-from bedrock_cli.errors import BedrockCliError, ServiceError, UsageError
-from bedrock_cli.service_errors import READ_TIMEOUT_HINT, from_exception
+from bedrock_cli.errors import ServiceError
+from bedrock_cli.runtime_base import MALFORMED, UNREADABLE
+from bedrock_cli.runtime_ops import ControlOperations, ModelOperations
 from bedrock_cli.types import (
     ReasoningDelta,
     StreamEnd,
@@ -22,24 +22,10 @@ from bedrock_cli.types import (
     Usage,
 )
 
-#: Told of every call's usage (model id as called, usage, latency in ms): `metering.Meter`.
-UsageHook = Callable[[str, Usage, "int | None"], None]
 
-
-class Runtime:
-    def __init__(self, clients: Clients, on_usage: UsageHook | None = None) -> None:
-        self.clients = clients
-        self.on_usage = on_usage
-
-    def _metered(self, model_id: str, usage: Usage, latency_ms: int | None) -> None:
-        if self.on_usage is not None:
-            self.on_usage(model_id, usage, latency_ms)
-
-    def _fail(self, exc: BaseException, model_id: str | None = None) -> BedrockCliError:
-        mapped = map_exception(exc, model_id=model_id, clients=self.clients)
-        if mapped is None:
-            raise exc
-        return mapped
+class Runtime(ModelOperations, ControlOperations):
+    """One typed method per Bedrock operation the project uses (text here, the rest in
+    `runtime_ops.py`); answers come back as the project's types, errors mapped."""
 
     # -- Converse -----------------------------------------------------------------------
     def converse(self, request: TextRequest) -> TextResult:
@@ -66,6 +52,7 @@ class Runtime:
             content=content,
             reasoning=reasoning,
             trace=response.get("trace"),
+            response_fields=dict(response.get("additionalModelResponseFields") or {}),
         )
         self._metered(request.model_id, result.usage, result.latency_ms)
         return result
@@ -127,8 +114,9 @@ class Runtime:
 
         family, model = native.family_for(request.model_id)
         started = time.perf_counter()
-        response = self.invoke_raw(request.model_id, native.body_bytes(family, request, model),
-                                   **native.invoke_headers(request))
+        response = self._invoke_model(request.model_id,
+                                      native.body_bytes(family, request, model),
+                                      **native.invoke_headers(request))
         headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
         try:
             raw = response["body"].read()
@@ -144,57 +132,13 @@ class Runtime:
         from bedrock_cli.families import client as native
 
         family, model = native.family_for(request.model_id)
-        chunks = self.invoke_raw_stream(request.model_id,
-                                        native.body_bytes(family, request, model),
-                                        **native.invoke_headers(request))
+        chunks = self._invoke_model_stream(request.model_id,
+                                           native.body_bytes(family, request, model),
+                                           **native.invoke_headers(request))
         for event in native.stream_events(family, chunks):
             if isinstance(event, StreamEnd):
                 self._metered(request.model_id, event.usage, event.latency_ms)
             yield event
-
-    def invoke_raw(self, model_id: str, body: bytes, **kwargs: Any) -> Any:
-        """InvokeModel with a raw JSON body; the boto3 response (`body` is a StreamingBody)."""
-        try:
-            return self.clients.runtime.invoke_model(
-                modelId=model_id, body=body, contentType="application/json",
-                accept="application/json", **kwargs)
-        except Exception as exc:
-            raise self._fail(exc, model_id) from exc
-
-    def invoke_raw_stream(self, model_id: str, body: bytes, **kwargs: Any) -> Iterator[bytes]:
-        """InvokeModelWithResponseStream: each chunk's decoded bytes, as they arrive."""
-        try:
-            response = self.clients.runtime.invoke_model_with_response_stream(
-                modelId=model_id, body=body, contentType="application/json",
-                accept="application/json", **kwargs)
-        except Exception as exc:
-            raise self._fail(exc, model_id) from exc
-        stream = response["body"]
-        try:
-            for event in stream:
-                chunk = event.get("chunk")
-                if chunk is not None:
-                    yield bytes(chunk.get("bytes") or b"")
-        except Exception as exc:
-            raise self._fail(exc, model_id) from exc
-        finally:
-            close = getattr(stream, "close", None)
-            if close is not None:
-                close()
-
-    # -- other runtime calls -------------------------------------------------------------
-    def call(self, service: str, operation: str, **kwargs: Any) -> Any:
-        """Any other boto3 operation, with the same error mapping."""
-        client = self.clients.client(service)
-        try:
-            response = getattr(client, operation)(**kwargs)
-        except Exception as exc:
-            raise self._fail(exc, kwargs.get("modelId")) from exc
-        if operation == "converse" and isinstance(response, dict) and "usage" in response:
-            latency = response.get("metrics", {}).get("latencyMs")
-            self._metered(str(kwargs.get("modelId")), Usage.from_converse(response["usage"]),
-                          int(latency) if latency is not None else None)
-        return response
 
 
 def _check_converse(response: Any) -> None:
@@ -206,58 +150,3 @@ def _check_converse(response: Any) -> None:
             "stopReason" not in response:
         raise ServiceError(UNREADABLE, "Retry the request; --debug shows the HTTP exchange.",
                            code=MALFORMED)
-
-
-UNREADABLE = "Bedrock's answer could not be read: it is not a complete response."
-MALFORMED = "MalformedResponse"  # ours, not Bedrock's: the body was not the operation's shape
-
-
-def _raised_in(exc: BaseException, module: str) -> bool:
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_globals.get("__name__") == module:
-            return True
-        tb = tb.tb_next
-    return False
-
-
-def _known_region(clients: Clients | None) -> str | None:
-    """The Region the call went to (for a hint); None when it cannot be told."""
-    if clients is None:
-        return None
-    from botocore.exceptions import BotoCoreError
-
-    try:
-        return clients.region
-    except (BedrockCliError, BotoCoreError):  # no region at all: the error says so itself
-        return None
-
-
-def map_exception(exc: BaseException, *, model_id: str | None = None,
-                  clients: Clients | None = None) -> BedrockCliError | None:
-    if isinstance(exc, BedrockCliError):
-        return exc
-    profile = clients.settings.profile if clients else None
-    endpoint = clients.endpoint if clients else None
-    region = _known_region(clients) if model_id else None
-    mapped = from_exception(exc, model_id=model_id, profile=profile, endpoint=endpoint,
-                            region=region)
-    if mapped is not None:
-        return mapped
-    if type(exc).__module__ == "botocore.eventstream":  # ChecksumMismatch, framing errors
-        return ServiceError(f"The response stream was corrupted: {exc}", "Retry the request.")
-    module = type(exc).__module__
-    if module.startswith("urllib3") and "Timeout" in type(exc).__name__:
-        return ServiceError(f"No answer within the read timeout: {exc}",
-                            READ_TIMEOUT_HINT)
-    if module.startswith("urllib3"):  # a connection dropped mid-response
-        return ServiceError(f"The connection broke off: {exc}", "Retry the request.")
-    if isinstance(exc, (ConnectionError, TimeoutError)):
-        return ServiceError(f"Connection failed: {exc}", "Check the network and retry.")
-    if _raised_in(exc, "botocore.parsers"):  # a body of the wrong shape (TypeError & co)
-        return ServiceError(UNREADABLE, "Retry the request; --debug shows the HTTP exchange.",
-                            code=MALFORMED)
-    if isinstance(exc, OSError) and exc.filename is not None:  # e.g. an -o not writable
-        return UsageError(f"{exc.filename}: {exc.strerror or exc}.",
-                          "Check the path, its permissions and the free space on its disk.")
-    return None

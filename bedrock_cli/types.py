@@ -63,6 +63,8 @@ class TextRequest:
     #: chosen by tasks/caching.py and added to the body only (`with_cache_points`), never to
     #: `messages`
     cache_points: list[CachePoint] = field(default_factory=list)
+    #: additionalModelResponseFieldPaths: model fields to return in `TextResult.response_fields`
+    response_paths: list[str] = field(default_factory=list)
 
     def converse_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"modelId": self.model_id, "messages": self.messages}
@@ -87,6 +89,8 @@ class TextRequest:
             kwargs["guardrailConfig"] = self.guardrail
         if self.tool_config:
             kwargs["toolConfig"] = self.tool_config
+        if self.response_paths:
+            kwargs["additionalModelResponseFieldPaths"] = list(self.response_paths)
         return with_cache_points(kwargs, self.cache_points)
 
 
@@ -129,6 +133,7 @@ class TextResult:
     reasoning: str = ""
     partial: bool = False
     trace: dict[str, Any] | None = None
+    response_fields: dict[str, Any] = field(default_factory=dict)  # see `response_paths`
 
 
 @dataclass

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.batch.build import Defaults, RequestBuilder
+from bedrock_cli.batch.metered import Calls
 from bedrock_cli.batch.progress import Progress, Stats
 from bedrock_cli.batch.records import (
     OutputFile,
@@ -34,6 +35,8 @@ from bedrock_cli.errors import InterruptedByUser, ServiceError, ThrottledError, 
 
 if TYPE_CHECKING:
     from bedrock_cli.context import AppContext
+    from bedrock_cli.history import CallRecord
+    from bedrock_cli.runtime import Runtime
 
 
 @dataclass
@@ -46,28 +49,14 @@ class RunRequest:
     sync_every: float = 1.0
 
 
-def use_pool(app: AppContext, size: int) -> None:
-    """Give the run's boto3 clients a connection pool as large as the concurrency, and a
-    Runtime without the per-call meter: `Meter` keeps one entry per call (about 250 bytes),
-    which grows without bound over a million records; `_meter` reports the run's totals."""
-    if "clients" not in vars(app):
-        from bedrock_cli.clients import Clients
+def pooled_runtime(app: AppContext, size: int) -> Runtime:
+    """The run's runtime: clients with a connection pool as large as the concurrency, built
+    before the workers start, and no per-call usage hook: `Meter` would keep one entry per
+    call (about 250 bytes), which grows without bound over a million records; the run's
+    totals are metered once it ends (`batch/metered.Calls`)."""
+    from bedrock_cli.runtime import Runtime
 
-        vars(app)["clients"] = Clients(app.settings, notice=app.output.notice,
-                                       max_pool_connections=max(10, size))
-    if "runtime" not in vars(app):
-        from bedrock_cli.runtime import Runtime
-
-        vars(app)["runtime"] = Runtime(app.clients)
-
-
-def _meter(app: AppContext, stats: Stats, model: str) -> None:
-    """The run's calls for `--usage`, as totals (see batch/metered.py)."""
-    if not stats.ok:
-        return
-    from bedrock_cli.batch.metered import Calls, RunMeter
-
-    vars(app)["meter"] = RunMeter(Calls(stats, model))
+    return Runtime(app.clients.pooled(size))
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -80,26 +69,29 @@ def _same_file(a: Path, b: Path) -> bool:
 def run_batch(app: AppContext, req: RunRequest) -> Stats:
     if req.output is not None and _same_file(req.input, req.output):
         raise UsageError("The output file is the input file.", "Write results to another file.")
-    use_pool(app, req.options.concurrency)
+    runtime = pooled_runtime(app, req.options.concurrency)
     builder = RequestBuilder(app, req.defaults)
     scan = scan_input(req.input, builder.check)
     lock = OutputLock(req.output) if req.output is not None else None
     if lock is not None:
         lock.acquire()
     try:
-        stats = _run(app, req, builder, scan)
+        stats = _run(app, runtime, req, builder, scan)
     finally:
         if lock is not None:
             lock.release()
     _summary(app, req, stats)
     resolution = builder.resolve(req.defaults.model)
-    _meter(app, stats, resolution.model.id if resolution.model else resolution.model_id)
-    _history(app, req, stats, builder)
+    if stats.ok:  # the run's calls for --usage, as totals
+        app.recorder.meter.add_run(Calls(stats, resolution.model.id if resolution.model
+                                         else resolution.model_id))
+    app.recorder.log(_history_record(req, stats, builder, app.recorder.backend))
     _finish(req, stats)
     return stats
 
 
-def _run(app: AppContext, req: RunRequest, builder: RequestBuilder, scan: Scan) -> Stats:
+def _run(app: AppContext, runtime: Runtime, req: RunRequest, builder: RequestBuilder,
+         scan: Scan) -> Stats:
     import numpy as np
 
     stats = Stats(total=scan.total)
@@ -124,12 +116,10 @@ def _run(app: AppContext, req: RunRequest, builder: RequestBuilder, scan: Scan) 
     sink: Sink = (OutputFile(req.output, sync_every=req.sync_every).open()
                   if req.output is not None else StdoutSink(out.write))
     records = (r for r in iter_records(req.input) if not contains(done, id_hash(r.key)))
-    # Build the one boto3 client here: Clients caches it without a lock, and forty workers
-    # racing to create it would each load the service model (seconds of CPU).
-    client = app.runtime.clients.runtime
+    client = runtime.clients.runtime  # built by `pooled_runtime`, before the workers
     try:
         with Progress(out, stats) as progress, _count_retries(client, stats):
-            Runner(app, builder, sink, stats, req.options, progress).run(records)
+            Runner(runtime, builder, sink, stats, req.options, progress).run(records)
     finally:
         sink.close()
     return stats
@@ -172,10 +162,9 @@ def _summary(app: AppContext, req: RunRequest, stats: Stats) -> None:
         out.json({"output": str(req.output), **stats.to_dict()}, lines=True)
 
 
-def _history(app: AppContext, req: RunRequest, stats: Stats, builder: RequestBuilder) -> None:
-    history = app.history
-    if history is None:
-        return
+def _history_record(req: RunRequest, stats: Stats, builder: RequestBuilder,
+                    backend: str) -> CallRecord:
+    """What history keeps of the run: one row with its totals."""
     from bedrock_cli.history import CallRecord
 
     resolution = builder.resolve(req.defaults.model)
@@ -186,18 +175,15 @@ def _history(app: AppContext, req: RunRequest, stats: Stats, builder: RequestBui
                               "task": req.defaults.task, **stats.to_dict(),
                               "concurrency": req.options.concurrency,
                               "max_rps": req.options.max_rps}
-    try:
-        history.record(CallRecord(
-            command="batch", status=status,
-            model=resolution.model.id if resolution.model else req.defaults.model,
-            model_id=resolution.model_id, backend=app.clients.backend,
-            prompt=f"batch run {req.input}", params=params, response=stats.line(),
-            usage={"input_tokens": stats.input_tokens, "output_tokens": stats.output_tokens},
-            cost_usd=round(stats.cost_usd, 8), latency_ms=int(stats.elapsed * 1000),
-            error=f"{stats.failures} record(s) failed" if stats.failures else None,
-        ))
-    except Exception as exc:  # history must never cost the user the run
-        app.output.warn(f"could not write history ({exc}).")
+    return CallRecord(
+        command="batch", status=status,
+        model=resolution.model.id if resolution.model else req.defaults.model,
+        model_id=resolution.model_id, backend=backend,
+        prompt=f"batch run {req.input}", params=params, response=stats.line(),
+        usage={"input_tokens": stats.input_tokens, "output_tokens": stats.output_tokens},
+        cost_usd=round(stats.cost_usd, 8), latency_ms=int(stats.elapsed * 1000),
+        error=f"{stats.failures} record(s) failed" if stats.failures else None,
+    )
 
 
 def _finish(req: RunRequest, stats: Stats) -> None:

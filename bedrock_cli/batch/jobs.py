@@ -12,7 +12,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,20 +20,16 @@ from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.batch.build import Defaults, RequestBuilder
 from bedrock_cli.batch.modelinput import (
-    InputShapeError,
     converse_body,
-    from_converse,
-    from_native,
     native_family,
 )
 from bedrock_cli.batch.records import (
-    THROTTLE_CODES,
     Record,
     RecordError,
     iter_records,
     scan_input,
 )
-from bedrock_cli.errors import ServiceError, ThrottledError, UsageError
+from bedrock_cli.errors import ServiceError, UsageError
 from bedrock_cli.storage import Location, StorageError, Store, parse_uri
 
 if TYPE_CHECKING:
@@ -59,7 +55,7 @@ def location(uri: str, option: str) -> Location:
                                               "the local backend).") from None
 
 
-def _storage(exc: StorageError) -> ServiceError:
+def storage_error(exc: StorageError) -> ServiceError:
     return ServiceError(str(exc), "Check the bucket, the prefix and your S3 permissions "
                                   "(offline: point AWS_ENDPOINT_URL_S3 at a moto server, or use "
                                   "file:// URIs).")
@@ -167,18 +163,15 @@ def submit(app: AppContext, req: SubmitRequest) -> dict[str, Any]:
         try:
             store_for(app).put_file(tmp, target)
         except StorageError as exc:
-            raise _storage(exc) from None
+            raise storage_error(exc) from None
     finally:
         tmp.unlink(missing_ok=True)
     name = req.name or default_name()
-    response = app.runtime.call(
-        "bedrock", "create_model_invocation_job", jobName=name, roleArn=req.role_arn,
-        modelId=model_id, modelInvocationType=kind,
-        timeoutDurationInHours=req.timeout_hours,
-        inputDataConfig={"s3InputDataConfig": {"s3Uri": target.uri, "s3InputFormat": "JSONL"}},
-        outputDataConfig={"s3OutputDataConfig": {"s3Uri": dest.uri}},
-    )
-    arn = response["jobArn"]
+    from bedrock_cli.calls import JobSpec
+
+    arn = app.runtime.create_job(JobSpec(
+        name=name, role_arn=req.role_arn, model_id=model_id, invocation_type=kind,
+        timeout_hours=req.timeout_hours, input_uri=target.uri, output_uri=dest.uri))
     return {"job_id": arn.rsplit("/", 1)[-1], "job_arn": arn, "job_name": name,
             "model_id": model_id, "records": count, "bytes": size, "api": kind,
             "input_s3": target.uri, "output_s3": dest.uri + arn.rsplit("/", 1)[-1] + "/"}
@@ -188,30 +181,18 @@ def submit(app: AppContext, req: SubmitRequest) -> dict[str, Any]:
 
 
 def get_job(app: AppContext, job: str) -> dict[str, Any]:
-    response = dict(app.runtime.call("bedrock", "get_model_invocation_job", jobIdentifier=job))
-    response.pop("ResponseMetadata", None)
-    return response
+    return app.runtime.get_job(job)
 
 
 def list_jobs(app: AppContext, *, status: str | None = None, name_contains: str | None = None,
               limit: int = 50) -> list[dict[str, Any]]:
-    jobs: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"maxResults": min(limit, 1000), "sortOrder": "Descending"}
-    if status:
-        kwargs["statusEquals"] = status
-    if name_contains:
-        kwargs["nameContains"] = name_contains
-    while len(jobs) < limit:
-        page = app.runtime.call("bedrock", "list_model_invocation_jobs", **kwargs)
-        jobs.extend(page.get("invocationJobSummaries", []))
-        if not page.get("nextToken"):
-            break
-        kwargs["nextToken"] = page["nextToken"]
-    return jobs[:limit]
+    from bedrock_cli.calls import JobFilter
+
+    return app.runtime.list_jobs(JobFilter(status, name_contains, limit))
 
 
 def stop_job(app: AppContext, job: str) -> None:
-    app.runtime.call("bedrock", "stop_model_invocation_job", jobIdentifier=job)
+    app.runtime.stop_job(job)
 
 
 def progress_text(job: dict[str, Any]) -> str:
@@ -244,138 +225,12 @@ def wait(app: AppContext, job: str, *, interval: float = 2.0, max_interval: floa
         sleep(delay)
 
 
-# -- fetch -------------------------------------------------------------------------------------
-
-
-@dataclass
-class Fetched:
-    ok: int = 0
-    failed: int = 0
-    throttled: int = 0
-    files: int = 0
-    manifest: dict[str, Any] = field(default_factory=dict)
-
-
 def output_folder(job: dict[str, Any]) -> Location:
+    """Where the job writes its output: `<output prefix><job id>/`."""
     out = parse_uri(job["outputDataConfig"]["s3OutputDataConfig"]["s3Uri"])
     job_id = job["jobArn"].rsplit("/", 1)[-1]
     base = out if out.is_prefix else Location(out.scheme, out.bucket, out.key + "/")
     return base.child(job_id + "/")
-
-
-def convert_line(raw: dict[str, Any], job: dict[str, Any], model: Any) -> dict[str, Any]:
-    """One Batch Inference output record as a `batch run` output line."""
-    from bedrock_cli.catalog import estimate_cost
-
-    record_id = raw.get("recordId")
-    if "error" in raw or "modelOutput" not in raw:
-        error = raw.get("error") or {}
-        return {"id": record_id, "error": {"code": str(error.get("errorCode", "Unknown")),
-                                           "message": str(error.get("errorMessage", ""))}}
-    output = raw["modelOutput"]
-    if isinstance(output, dict) and isinstance(output.get("embedding"), list):
-        return _embedding_line(record_id, output, job, model)
-    try:
-        parsed = from_converse(output) if job.get("modelInvocationType") == \
-            "Converse" else from_native(output, model)
-    except (InputShapeError, AttributeError, TypeError, ValueError) as exc:
-        return {"id": record_id, "error": {"code": "UnreadableOutput", "message": str(exc)}}
-    usage = parsed.usage
-    cost = estimate_cost(model, {"input_tokens": usage.input_tokens,
-                                 "output_tokens": usage.output_tokens}, batch=True)
-    line: dict[str, Any] = {
-        "id": record_id, "text": parsed.text, "usage": usage.to_dict(), "cost_usd": cost,
-        "model": model.id if model is not None else job.get("modelId"),
-        "model_id": job.get("modelId"), "latency_ms": parsed.latency_ms,
-        "stop_reason": parsed.stop_reason,
-    }
-    if parsed.data is not None:
-        line["data"] = parsed.data
-    return line
-
-
-def _embedding_line(record_id: Any, output: dict[str, Any], job: dict[str, Any],
-                    model: Any) -> dict[str, Any]:
-    """An embeddings record (Titan `embedding`): the vector instead of text."""
-    from bedrock_cli.catalog import estimate_cost
-
-    tokens = int(output.get("inputTextTokenCount") or 0)
-    return {"id": record_id, "embedding": output["embedding"],
-            "usage": {"input_tokens": tokens, "output_tokens": 0, "total_tokens": tokens},
-            "cost_usd": estimate_cost(model, {"input_tokens": tokens}, batch=True),
-            "model": model.id if model is not None else job.get("modelId"),
-            "model_id": job.get("modelId")}
-
-
-def _lines(store: Store, loc: Location) -> Iterator[dict[str, Any]]:
-    for number, raw in enumerate(store.lines(loc), start=1):
-        if not raw.strip():
-            continue
-        try:
-            record = json.loads(raw)
-        except ValueError:
-            record = {"recordId": None, "error": {"errorCode": "UnreadableOutput",
-                                                  "errorMessage": f"{loc.uri} line {number}"}}
-        yield record
-
-
-def fetch(app: AppContext, job_ident: str, output: Path, *, force: bool = False) -> Fetched:
-    if output.exists() and not force:
-        raise UsageError(f"{output} exists.", "Pass --force to overwrite it, or another -o.")
-    job = get_job(app, job_ident)
-    if job.get("status") not in TERMINAL:
-        raise UsageError(f"Job {job_ident} is {progress_text(job)}; its output is not written "
-                         "yet.", f"Wait for it: `bedrock-cli batch wait {job_ident}`.")
-    model = app.catalog.find(str(job.get("modelId")))
-    store = store_for(app)
-    folder = output_folder(job)
-    result = Fetched()
-    try:
-        objects = [loc for loc, _ in store.objects(folder, ".out")]
-        manifest = [loc for loc in objects if loc.name == "manifest.json.out"]
-        if manifest:
-            result.manifest = json.loads(store.read(manifest[0]))
-        parts = [loc for loc in objects if loc.name != "manifest.json.out"]
-        if not parts:
-            raise UsageError(f"No output files under {folder.uri} (job {progress_text(job)}).",
-                             "Check the job's message with `bedrock-cli batch status`.")
-        output.parent.mkdir(parents=True, exist_ok=True)
-        from bedrock_cli.paths import create_exclusive, temporary_beside
-
-        tmp = temporary_beside(output)  # a fresh name, never through a planted symlink
-        try:
-            with open(create_exclusive(tmp, 0o666), "w", encoding="utf-8") as out:
-                for loc in parts:
-                    result.files += 1
-                    for raw in _lines(store, loc):
-                        _write(out, convert_line(raw, job, model), result)
-            os.replace(tmp, output)
-        finally:
-            tmp.unlink(missing_ok=True)
-    except StorageError as exc:
-        raise _storage(exc) from None
-    return result
-
-
-def _write(out: Any, line: dict[str, Any], result: Fetched) -> None:
-    out.write(json.dumps(line, ensure_ascii=False) + "\n")
-    if "error" in line:
-        result.failed += 1
-        result.throttled += line["error"]["code"] in THROTTLE_CODES
-    else:
-        result.ok += 1
-
-
-def fetch_outcome(fetched: Fetched, output: Path) -> None:
-    """Exit like `batch run`: 0 when every record succeeded, 4 or 5 when some failed."""
-    if not fetched.failed:
-        return
-    message = (f"{fetched.failed} of {fetched.ok + fetched.failed} records failed (their lines "
-               f"in {output} say why).")
-    if fetched.throttled == fetched.failed:
-        raise ThrottledError(message, "Run them again with `bedrock-cli batch run`.",
-                             code="ThrottlingException")
-    raise ServiceError(message, "Run the failed ones again with `bedrock-cli batch run`.")
 
 
 # -- rendering helpers (no printing here) ------------------------------------------------------

@@ -2,8 +2,8 @@
 
 `metering.Meter` keeps a `Metered` entry per call and `metering.line`/`as_json` read them as a
 list (`N calls (MODEL): …`). Over a million records that list alone would take ~250 MB, so
-`batch run` sums tokens and cost itself and, at the end, stands in for the command's meter with
-`RunMeter`: its entries are a virtual list of the same length — one entry carrying the totals,
+`batch run` sums tokens and cost itself and, at the end, adds `Calls` to the command's meter
+(`Meter.add_run`): a virtual list of the same length — one entry carrying the totals,
 one cost-less entry per unpriced call, and a shared zero entry for the rest — so the report
 reads exactly as if every call had been metered.
 """
@@ -54,21 +54,3 @@ class Calls(Sequence[Metered]):
         if isinstance(index, slice):
             return [self._item(i) for i in range(*index.indices(self._n))]
         return self._item(index)
-
-
-class RunMeter:
-    """The command's meter for the rest of a `batch run` (what `AppContext.report_usage`
-    reads): `take()` gives the run's calls once."""
-
-    def __init__(self, calls: Calls) -> None:
-        self._calls: Sequence[Metered] = calls
-        self._taken = False
-
-    def entries(self) -> Sequence[Metered]:
-        return self._calls
-
-    def take(self) -> Sequence[Metered]:
-        if self._taken:
-            return []
-        self._taken = True
-        return self._calls

@@ -3,7 +3,7 @@
 One coordinator (the calling thread) reads the input lazily, hands records to a fixed pool of
 daemon worker threads through a queue, and writes every result itself — so the output has one
 writer and the in-flight window is bounded by the concurrency. boto3 clients are thread-safe;
-the one client's connection pool is sized to the concurrency (`use_pool`).
+the one client's connection pool is sized to the concurrency (`execute.pooled_runtime`).
 
 Adaptive concurrency (AIMD): the limit starts at `--concurrency`, halves when a call comes back
 throttled after botocore's own retries (once per round: throttles from calls sent before the
@@ -40,7 +40,7 @@ from bedrock_cli.batch.records import THROTTLE_CODES, Record, RecordError
 from bedrock_cli.errors import BedrockCliError, ThrottledError
 
 if TYPE_CHECKING:
-    from bedrock_cli.context import AppContext
+    from bedrock_cli.runtime import Runtime
     from bedrock_cli.types import TextResult
 
 SCHEMA_MISMATCH = "SchemaMismatch"  # an extract answer that breaks the schema
@@ -162,9 +162,9 @@ class Pool:
 
 
 class Runner:
-    def __init__(self, app: AppContext, builder: RequestBuilder, sink: Sink, stats: Stats,
+    def __init__(self, runtime: Runtime, builder: RequestBuilder, sink: Sink, stats: Stats,
                  options: RunOptions, progress: Progress) -> None:
-        self.app = app
+        self.runtime = runtime  # its clients' pool is as large as the concurrency
         self.builder = builder
         self.sink = sink
         self.stats = stats
@@ -185,7 +185,7 @@ class Runner:
 
     # -- one call (worker threads) --------------------------------------------------------
     def _call(self, task: Task) -> TextResult:
-        return self.app.runtime.converse(task.built.request)
+        return self.runtime.converse(task.built.request)
 
     # -- the coordinator ------------------------------------------------------------------
     def run(self, records: Iterator[Record]) -> Stats:
@@ -320,10 +320,10 @@ class Runner:
                    throttled=kind == "throttle")
 
     def _succeed(self, task: Task, result: TextResult) -> None:
-        from bedrock_cli.tasks.textcall import price
+        from bedrock_cli.metering import token_cost
 
         built = task.built
-        cost = price(built.model, result.usage)
+        cost = token_cost(built.model, result.usage)
         line: dict[str, Any] = {
             "id": task.record.id, "text": result.text, "usage": result.usage.to_dict(),
             "cost_usd": cost, "model": built.model_name, "model_id": built.request.model_id,

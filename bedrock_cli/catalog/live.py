@@ -124,25 +124,21 @@ def fetch(runtime: Runtime, region: str, source: str) -> Snapshot:
     """Both listings for the runtime's region (every ListInferenceProfiles page)."""
     from bedrock_cli.errors import ConfigError
 
-    listing = runtime.call("bedrock", "list_foundation_models")
-    models = [_plain(m) for m in listing.get("modelSummaries", [])]
+    models = [_plain(m) for m in runtime.list_foundation_models()]
     profiles: list[dict[str, Any]] = []
     notes: list[str] = []
     for kind in PROFILE_TYPES:
         token: str | None = None
         for _page in range(MAX_PAGES):
-            kwargs: dict[str, Any] = {"typeEquals": kind, "maxResults": 1000}
-            if token:
-                kwargs["nextToken"] = token
             try:
-                page = runtime.call("bedrock", "list_inference_profiles", **kwargs)
+                page = runtime.list_inference_profiles(kind, token)
             except ConfigError as err:
                 if kind == "SYSTEM_DEFINED":
                     raise
                 notes.append(f"application inference profiles not listed: {err.message}")
                 break
-            profiles += [_plain(p) for p in page.get("inferenceProfileSummaries", [])]
-            token = page.get("nextToken")
+            profiles += [_plain(p) for p in page.profiles]
+            token = page.next_token
             if not token:
                 break
     return Snapshot(region, source, time.time(), models, profiles, notes)

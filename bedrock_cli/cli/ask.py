@@ -36,11 +36,11 @@ def ask(
     cache_prompt: CachePrompt = False,
 ) -> None:
     """Answer a question from the given context (citing file and lines) or about images."""
-    from bedrock_cli.tasks import ask as task
     from bedrock_cli.tasks import tuning
+    from bedrock_cli.tasks.ask import question as task
     from bedrock_cli.tasks.documents import read_stdin_document
 
-    prep = task.prepare(app, task.AskInput(
+    prep = task.prepare(app.target, task.AskInput(
         question=question, contexts=list(context or []), images=list(image or []),
         stdin=read_stdin_document(), model=model, resize=not no_resize,
         chunk_tokens=chunk_tokens, cache_prompt=cache_prompt))

@@ -84,7 +84,8 @@ def run(
     sampling = Sampling(max_tokens=max_tokens, temperature=temperature, top_p=top_p,
                         top_k=top_k, stop=list(stop or []), seed=seed)
     pairs = template_values(param)
-    saved = templating.load(app, template, pairs)
+    saved = templating.load(app.settings.config_path, template, pairs,
+                             app.output.notice)
     if saved is not None:
         model = model or saved.model
         sampling = templating.sampling(saved, sampling)
@@ -237,9 +238,9 @@ def fetch(
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT.")] = False,
 ) -> None:
     """Download a finished job's results as `batch run`-style JSON lines."""
-    from bedrock_cli.batch import jobs
+    from bedrock_cli.batch import fetch as batch_fetch
 
-    fetched = jobs.fetch(app, job, output, force=force)
+    fetched = batch_fetch.fetch(app, job, output, force=force)
     out = app.output
     tokens = fetched.manifest.get("inputTokenCount", 0) + fetched.manifest.get(
         "outputTokenCount", 0)
@@ -249,7 +250,7 @@ def fetch(
     else:
         out.notice(f"Wrote {fetched.ok + fetched.failed} results to {output}: {fetched.ok} "
                    f"succeeded, {fetched.failed} failed; {tokens:,} tokens.")
-    jobs.fetch_outcome(fetched, output)
+    batch_fetch.fetch_outcome(fetched, output)
 
 
 @common_command

@@ -28,7 +28,7 @@ def run_guarded(output: Output, debug: bool, action: Callable[[], Any]) -> Any:
         _silence_stdout()
         raise typer.Exit(0) from None
     except Exception as exc:
-        from bedrock_cli.runtime import map_exception
+        from bedrock_cli.runtime_base import map_exception
 
         mapped = map_exception(exc)
         if mapped is not None:

@@ -29,7 +29,7 @@ from bedrock_cli.tasks.reasoning import Reasoning
 from bedrock_cli.tasks.tuning import Tuning
 
 if TYPE_CHECKING:
-    from bedrock_cli.tasks.chat import ChatSession, MultiLine
+    from bedrock_cli.tasks.chat import ChatCalls, ChatSession, MultiLine
 
 
 @common_command
@@ -119,6 +119,15 @@ def _read(collector: MultiLine, interactive: bool) -> str | None:
             collector.reset()
 
 
+def chat_calls(app: AppContext) -> ChatCalls:
+    """What a chat session uses, from the command's context."""
+
+    from bedrock_cli.tasks.chat import ChatCalls
+
+    return ChatCalls(app.target, app.runtime, app.recorder,
+                     lambda: app.history)
+
+
 def _session(app: AppContext, model: str | None, system: str | None, template: str | None,
              param: list[str] | None, tune: Tuning) -> tuple[ChatSession, str | None]:
     """The session, with a template's system, model and sampling; and the opening message
@@ -128,16 +137,18 @@ def _session(app: AppContext, model: str | None, system: str | None, template: s
     from bedrock_cli.templates import INPUT, variables
 
     pairs = template_values(param)
-    saved = templating.load(app, template, pairs)
+    saved = templating.load(app.settings.config_path, template, pairs,
+                             app.output.notice)
     if saved is None:
-        return ChatSession(app, model=model, system=system, tuning=tune), None
+        return ChatSession(chat_calls(app), model=model, system=system, tuning=tune,
+                           notice=app.output.notice), None
     tune.sampling = templating.sampling(saved, Sampling())
     uses_input = INPUT in variables(saved.prompt)
     filled = templating.fill(saved, pairs, "" if uses_input else None, system=system,
                              model=model)  # every variable but {input} checked here
     wrap = (lambda text: templating.fill(saved, pairs, text).prompt) if uses_input else None
-    session = ChatSession(app, model=filled.model, system=filled.system, tuning=tune,
-                          wrap=wrap)
+    session = ChatSession(chat_calls(app), model=filled.model, system=filled.system, tuning=tune,
+                          wrap=wrap, notice=app.output.notice)
     opening = filled.prompt if saved.prompt and not uses_input else None
     return session, opening
 

@@ -43,7 +43,7 @@ def compare(
                             system=system,
                             sampling=Sampling(max_tokens=max_tokens, temperature=temperature))
     with _status(app, len(inp.models)) as update:
-        columns = task.run(app, inp, on_done=update)
+        columns = task.run(app.runtime, app.recorder, app.resolve_model, inp, on_done=update)
     render(app, columns)
     code = task.exit_code(columns)
     if code:

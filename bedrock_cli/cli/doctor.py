@@ -27,7 +27,10 @@ def doctor(app: AppContext) -> None:
     from bedrock_cli.tasks import doctor as task
 
     out = app.output
-    report = task.run(app, on_check=None if out.json_mode else lambda c: _print(app, c))
+    report = task.run(app.settings, app.catalog, app.recorder,
+                      lambda name, clients: app.resolve_model(name, clients=clients),
+                      lambda: app.history,
+                      on_check=None if out.json_mode else lambda c: _print(app, c))
     if out.json_mode:
         out.json(report.to_json())
     else:

@@ -48,19 +48,28 @@ def embed(
     if many is not None and text is not None:
         raise UsageError("Pass either TEXT or --many FILE, not both.", None)
     target = AtomicOutput(out, force=force) if out is not None else None
-    emb = task.prepare(app, task.EmbedOptions(model, dimensions, normalize, input_type))
+    emb = task.prepare(app.resolve_model(model, kind="embed_model"),
+                       model or app.settings.embed_model,
+                       task.EmbedOptions(model, dimensions, normalize, input_type))
     if many is not None:
         _many(app, emb, many, target)
         return
     content = textarg.read(text, files=True)
-    one = task.embed(app, emb, content)
-    history_id = task.record(app, emb, content, f"[{len(one.vector)}-dimensional embedding]",
-                             one.latency_ms)
+    one = task.embed(app.runtime, emb, content)
+    history_id = _log(app, emb, content, f"[{len(one.vector)}-dimensional embedding]",
+                      one.latency_ms)
     if app.output.json_mode:
-        line = json.dumps(task.result_json(app, emb, one, history_id), ensure_ascii=False)
+        line = json.dumps(task.result_json(emb, one, history_id, app.clients.backend),
+                          ensure_ascii=False)
     else:
         line = json.dumps(one.vector, separators=(",", ":"))
     _emit(app, target, [line])
+
+
+def _log(app: AppContext, emb: task.Embedder, prompt: str, response: str, latency_ms: int,
+         error: str | None = None) -> str | None:
+    return app.recorder.log(task.history_record(emb, prompt, response, latency_ms,
+                                                backend=app.recorder.backend, error=error))
 
 
 def _emit(app: AppContext, target: AtomicOutput | None, lines: Any) -> None:
@@ -78,7 +87,7 @@ def _many(app: AppContext, emb: task.Embedder, path: Path, target: AtomicOutput 
     counts = {"done": 0, "failed": 0}
 
     def lines() -> Any:
-        for rec in task.many(app, emb, path):
+        for rec in task.many(app.runtime, emb, path):
             counts["failed" if "error" in rec else "done"] += 1
             yield json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
 
@@ -87,9 +96,9 @@ def _many(app: AppContext, emb: task.Embedder, path: Path, target: AtomicOutput 
         _emit(app, target, lines())
     except (BedrockCliError, KeyboardInterrupt) as exc:
         message = "Interrupted." if isinstance(exc, KeyboardInterrupt) else exc.message
-        task.record(app, emb, prompt, f"{counts['done']} embeddings", 0, error=message)
+        _log(app, emb, prompt, f"{counts['done']} embeddings", 0, error=message)
         raise
-    task.record(app, emb, prompt, f"{counts['done']} embeddings, {counts['failed']} failed", 0)
+    _log(app, emb, prompt, f"{counts['done']} embeddings, {counts['failed']} failed", 0)
     app.output.notice(f"{counts['done']} embedded, {counts['failed']} failed "
                       f"({emb.usage.input_tokens} input tokens).")
     if counts["failed"]:

@@ -31,16 +31,17 @@ def extract(
     cache_prompt: CachePrompt = False,
 ) -> None:
     """Extract fields from text into JSON that is validated against a schema."""
+
     from bedrock_cli.tasks import extract as task
     from bedrock_cli.tasks.documents import read_stdin_document
 
-    prep = task.prepare(app, task.ExtractInput(
+    prep = task.prepare(app.target, task.ExtractInput(
         source=source, stdin=read_stdin_document() if source in (None, "-") else None,
         fields=list(field or []), schema_file=schema, many=many, model=model,
         cache_prompt=cache_prompt))
     for note in prep.notes:
         app.output.notice(note)
-    result = task.extract(app, prep)
+    result = task.extract(app.runtime, app.recorder, prep, on_retry=app.output.notice)
     if not app.output.json_mode:
         app.output.json(result.data)
     render.finish(app, result.outcome,

@@ -89,7 +89,8 @@ def generate(
     sampling = Sampling(max_tokens=max_tokens, temperature=temperature, top_p=top_p,
                         top_k=top_k, stop=list(stop or []), seed=seed)
     pairs = template_values(param)
-    saved = templating.load(app, template, pairs)
+    saved = templating.load(app.settings.config_path, template, pairs,
+                             app.output.notice)
     if saved is not None:  # {input} is the argument and/or stdin
         given = "\n\n".join(p.rstrip("\n") for p in (prompt, stdin_text) if p and p.strip())
         filled = templating.fill(saved, pairs, given or None, system=system, model=model)
@@ -106,7 +107,8 @@ def generate(
         conversation_id=cid,
         cache_prompt=cache_prompt,
     )
-    request, model_info, log = task.build(app, inp)
+    request, model_info, log = task.build(app.resolve_model, app.settings.model,
+                                          lambda: app.history, inp)
     request.guardrail = guardrail_task.converse_config(guardrail)
     invoke_task.choose_api(request, model_info, api)
     name = model or app.settings.model
@@ -129,7 +131,7 @@ def run_and_render(app: AppContext, request: TextRequest, model_info: ModelInfo 
     reasoning, if any, dimmed on stderr first unless hidden. With `tools`, the answer's
     tool calls are printed as JSON (render.tool_calls)."""
     if request.guardrail:
-        guardrail_task.check_local_file(app)
+        guardrail_task.check_local_file(app.clients.backend, app.settings)
     try:
         if tools:
             from bedrock_cli.cli import render
@@ -140,7 +142,7 @@ def run_and_render(app: AppContext, request: TextRequest, model_info: ModelInfo 
                               hide_reasoning=hide_reasoning)
     except BedrockCliError as err:
         raise guardrail_task.explain(err, request.guardrail) from None
-    guardrail_task.after(app, outcome.result, request.guardrail)
+    guardrail_task.after(outcome.result, request.guardrail, app.output.debug)
     return outcome
 
 

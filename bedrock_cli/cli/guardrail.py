@@ -8,7 +8,8 @@ and one line::
     request.guardrail = guardrail_task.converse_config(guardrail)
 
 (`generate.run_and_render` then shows the trace under --debug and exits 6 on intervention;
-commands that render on their own call `guardrail_task.after(app, result, request.guardrail)`.)
+commands that render on their own call
+`guardrail_task.after(result, request.guardrail, app.output.debug)`.)
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def check(
     if not guardrail:
         raise UsageError("Missing --guardrail ID[:VERSION].",
                          "e.g. bedrock-cli guardrail check 'text' --guardrail abc123xyz")
-    result = task.check(app_ctx, textarg.read(text), guardrail, source.lower())
+    result = task.check(app_ctx.runtime, app_ctx.settings, textarg.read(text), guardrail,
+                        source.lower())
     out = app_ctx.output
     if out.json_mode:
         out.json(result.to_json())

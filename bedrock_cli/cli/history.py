@@ -10,7 +10,7 @@ import typer
 from bedrock_cli.cli.options import common_command
 from bedrock_cli.context import AppContext
 from bedrock_cli.errors import UsageError
-from bedrock_cli.tasks import history_view as view
+from bedrock_cli.tasks.history import view
 
 if TYPE_CHECKING:
     from bedrock_cli.history import History
@@ -208,7 +208,7 @@ def stats(
 
     Tokens include cache reads and writes; costs are the catalog estimates logged with each
     call (docs/cost.md)."""
-    from bedrock_cli.tasks import history_stats
+    from bedrock_cli.tasks.history import stats as history_stats
 
     if by not in history_stats.BY:
         raise UsageError(f"--by {by!r} is not one of {', '.join(history_stats.BY)}.",

@@ -78,8 +78,8 @@ def image(
 ) -> None:
     """Generate or edit images (Nova Canvas, Titan Image, Stability, SDXL)."""
     from bedrock_cli.output import images as show
-    from bedrock_cli.tasks import image as task
-    from bedrock_cli.tasks import image_run
+    from bedrock_cli.tasks.image import plan as task
+    from bedrock_cli.tasks.image import run as image_run
 
     text = prompt if prompt is not None else read_stdin()
     inp = task.ImageInput(
@@ -89,13 +89,15 @@ def image(
         mask_prompt=mask_prompt, outpaint=outpaint, remove_background=remove_background,
         colors=colors, condition=condition, control=control, control_strength=control_strength,
         save_steps=save_steps)
-    plan = task.build(app, inp)
+    plan = task.build(app.resolve_model(inp.model, kind="image_model"),
+                      inp.model or app.settings.image_model,
+                      app.catalog.models(modality="image"), inp)
     output = app.output
     for note in plan.notes:
         output.notice(note)
     label = f"{plan.model.name}: {plan.count} image{'s' if plan.count != 1 else ''}"
     with show.progress(output, plan.count, label) as advance:
-        outcome = image_run.run(app, plan, advance)
+        outcome = image_run.run(app.runtime, app.recorder, plan, advance)
     if outcome.failure is not None and not outcome.images:
         raise image_run.final_error(outcome) or outcome.failure
     if output.json_mode:

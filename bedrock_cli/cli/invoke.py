@@ -38,20 +38,20 @@ def invoke(
     invoke-model` without base64 or an outfile, and with streaming."""
     raw = task.load_body(body)
     target = task.AtomicOutput(out, force=force) if out is not None else None
-    call = task.prepare(app, model)
+    call = task.prepare(app.resolve_model(model), model)
     output = app.output
     received: list[bytes] = []
     try:
         if stream:
             with target or _Null() as sink:
-                for chunk in task.invoke_stream(app, call, raw):
+                for chunk in task.invoke_stream(app.runtime, call, raw):
                     received.append(chunk)
                     if target is not None:
                         sink.write(chunk.rstrip(b"\n") + b"\n")
                     else:
                         output.write(_line(chunk) + "\n")
         else:
-            response = task.invoke(app, call, raw)
+            response = task.invoke(app.runtime, call, raw)
             received.append(response)
             if target is not None:
                 with target as sink:
@@ -60,11 +60,11 @@ def invoke(
                 _print_body(app, response)
     except (BedrockCliError, KeyboardInterrupt) as exc:
         error = "Interrupted." if isinstance(exc, KeyboardInterrupt) else exc.message
-        task.record(app, call, raw, _text(received), error=error)
+        _log(app, call, raw, _text(received), error)
         if isinstance(exc, BedrockCliError) and "Malformed input request" in exc.message:
             exc.hint = "Check the body against the model family's format (docs/invoke.md)."
         raise
-    task.record(app, call, raw, _text(received))
+    _log(app, call, raw, _text(received))
     if target is not None:
         output.notice(f"Wrote {target.path}")
 
@@ -100,3 +100,10 @@ def _print_body(app: AppContext, response: bytes) -> None:
         app.output.write(response.decode("utf-8", errors="replace").rstrip("\n") + "\n")
         return
     app.output.json(doc)
+
+
+def _log(app: AppContext, call: task.Invocation, raw: bytes, response: str,
+         error: str | None = None) -> None:
+    recorder = app.recorder
+    recorder.log(task.history_record(call, raw, response, backend=recorder.backend,
+                                     cost=recorder.price(call.model, call.usage), error=error))

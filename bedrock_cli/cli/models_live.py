@@ -28,7 +28,10 @@ def refresh(app_ctx: AppContext, max_age: MaxAge = None) -> None:
     from bedrock_cli.tasks import live_catalog as task
 
     age = task.parse_age(max_age) if max_age is not None else None
-    lst = task.listing(app_ctx, max_age=age)
+    lst = task.listing(app_ctx.runtime, app_ctx.catalog, app_ctx.settings.data_dir,
+                       max_age=age)
+    for warning in lst.warnings:
+        app_ctx.output.warn(warning)
     summary = lst.summary()
     out = app_ctx.output
     if out.json_mode:
@@ -57,7 +60,10 @@ def list_available(app_ctx: AppContext, provider: str | None, modality: str | No
     from bedrock_cli.tasks import live_catalog as task
 
     age = task.parse_age(max_age) if max_age is not None else task.live.DEFAULT_MAX_AGE
-    lst = task.listing(app_ctx, max_age=age)
+    lst = task.listing(app_ctx.runtime, app_ctx.catalog, app_ctx.settings.data_dir,
+                       max_age=age)
+    for warning in lst.warnings:
+        app_ctx.output.warn(warning)
     out = app_ctx.output
     if lst.fetched:
         out.notice(f"Fetched the model list for {lst.region}; cached for "
@@ -135,7 +141,7 @@ def listed_line(app_ctx: AppContext, model_id: str) -> str | None:
     """What the cached account listing says about the model, if there is a cached listing."""
     from bedrock_cli.tasks import live_catalog as task
 
-    lst = task.cached(app_ctx)
+    lst = task.cached(app_ctx.clients, app_ctx.catalog, app_ctx.settings.data_dir)
     if lst is None:
         return None
     when = task.describe_age(lst.snapshot.age())
@@ -151,7 +157,7 @@ def show_listed(app_ctx: AppContext, name: str) -> bool:
     """`models show` for a model only the cached account listing knows: the API's fields."""
     from bedrock_cli.tasks import live_catalog as task
 
-    lst = task.cached(app_ctx)
+    lst = task.cached(app_ctx.clients, app_ctx.catalog, app_ctx.settings.data_dir)
     found = task.live.find(lst.models, name) if lst is not None else None
     if lst is None or found is None:
         return False

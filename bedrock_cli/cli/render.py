@@ -56,16 +56,16 @@ def call(app: AppContext, request: TextRequest, model: ModelInfo | None,
     out = app.output
     if out.json_mode:
         try:
-            return textcall.run(app, request, model, log, stream=stream)
+            return app.recorder.text(app.runtime, request, model, log, stream=stream)
         except BedrockCliError as err:
             if isinstance(err.partial, textcall.Outcome) and err.partial.result.text:
                 out.json({**err.partial.to_json(), "error": err.to_dict()["error"]})
             raise
     if stream:
         with thinking.answer_stream(out, show_reasoning=not hide_reasoning) as answer:
-            return textcall.run(app, request, model, log, stream=True,
-                                on_text=answer.on_text, on_reasoning=answer.on_reasoning)
-    outcome = textcall.run(app, request, model, log, stream=False)
+            return app.recorder.text(app.runtime, request, model, log, stream=True,
+                                     on_text=answer.on_text, on_reasoning=answer.on_reasoning)
+    outcome = app.recorder.text(app.runtime, request, model, log, stream=False)
     thinking.show_reasoning(out, outcome.result.reasoning, hidden=hide_reasoning)
     out.text(outcome.result.text)
     return outcome
@@ -78,7 +78,7 @@ def tool_calls(app: AppContext, request: TextRequest, model: ModelInfo | None,
     from bedrock_cli.tasks import tools
 
     out = app.output
-    outcome = textcall.run(app, request, model, log, stream=False)
+    outcome = app.recorder.text(app.runtime, request, model, log, stream=False)
     found = tools.calls(outcome.result)
     if out.json_mode:
         out.json({**outcome.to_json(), "tool_calls": found})

@@ -58,8 +58,10 @@ def sample(
         sampling=Sampling(max_tokens=max_tokens, temperature=temperature, top_p=top_p,
                           top_k=top_k),
         concurrency=concurrency, exact=exact, rows=rows)
+    task.check(inp)  # the options first, then the model
+    tgt = app.target(inp.model)
     with _progress(app, 1 if exact else n) as update:
-        result = task.run(app, inp, on_progress=update)
+        result = task.run(app.runtime, app.recorder, tgt, inp, on_progress=update)
     render(app, result)
 
 

@@ -34,19 +34,22 @@ def summarize(
     cache_prompt: CachePrompt = False,
 ) -> None:
     """Summarize text, markdown, HTML or PDF of any length (map-reduce when it is long)."""
+
     from bedrock_cli.tasks import summarize as task
     from bedrock_cli.tasks.documents import read_stdin_document
 
     paths = list(files or [])
     stdin = read_stdin_document() if not paths or "-" in paths else None
-    plan = task.plan(app, task.SummarizeInput(
+    plan = task.plan(app.target, task.SummarizeInput(
         paths=paths, stdin=stdin, model=model, length=length, style=style,
-        focus=focus, chunk_tokens=chunk_tokens, cache_prompt=cache_prompt))
+        focus=focus, chunk_tokens=chunk_tokens, cache_prompt=cache_prompt),
+        logging=bool(app.settings.log))
     earlier: list[task.Outcome] = []
     text = plan.text
     if len(plan.parts) > 1:
         with render.progress(app, "Summarizing", len(plan.parts)) as update:
-            text, earlier = task.map_stage(app, plan, update)
+            text, earlier = task.map_stage(app.runtime, app.recorder, plan, update,
+                                           notice=app.output.notice)
     request, log = task.final(plan, text, combining=bool(earlier))
     if cache_prompt:
         from bedrock_cli.tasks.caching import mark

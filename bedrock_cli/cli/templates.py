@@ -56,7 +56,7 @@ def save(
                                     top_p=top_p), None, name)
     template = Template(name, system=system, prompt=prompt, model=model,
                        temperature=temperature, top_p=top_p, max_tokens=max_tokens)
-    path = templating.store(app_ctx).save(template, force=force)
+    path = templating.store(app_ctx.settings.config_path).save(template, force=force)
     out = app_ctx.output
     if out.json_mode:
         out.json({**template.to_json(), "path": str(path)})
@@ -72,7 +72,7 @@ def list_templates(app_ctx: AppContext) -> None:
     """List saved templates with their model and variables."""
     from bedrock_cli.tasks import templating
 
-    store = templating.store(app_ctx)
+    store = templating.store(app_ctx.settings.config_path)
     found = []
     for name in store.names():
         try:
@@ -106,11 +106,11 @@ def show(app_ctx: AppContext, name: NameArg) -> None:
     """Print a template (its TOML file; --json for fields and variables)."""
     from bedrock_cli.tasks import templating
 
-    template = templating.store(app_ctx).load(name)
+    template = templating.store(app_ctx.settings.config_path).load(name)
     if app_ctx.output.json_mode:
         app_ctx.output.json(template.to_json())
     else:
-        app_ctx.output.write(templating.store(app_ctx).path(name).read_text(encoding="utf-8"))
+        app_ctx.output.write(templating.store(app_ctx.settings.config_path).path(name).read_text(encoding="utf-8"))
 
 
 @app.command("edit")
@@ -125,7 +125,7 @@ def edit(app_ctx: AppContext, name: NameArg) -> None:
     from bedrock_cli.tasks import templating
     from bedrock_cli.templates import parse
 
-    store = templating.store(app_ctx)
+    store = templating.store(app_ctx.settings.config_path)
     path = store.path(name)
     draft = path.with_name(path.name + ".draft")
     out = app_ctx.output
@@ -180,7 +180,7 @@ def delete(app_ctx: AppContext, name: NameArg) -> None:
     """Delete a template."""
     from bedrock_cli.tasks import templating
 
-    path = templating.store(app_ctx).delete(name)
+    path = templating.store(app_ctx.settings.config_path).delete(name)
     if app_ctx.output.json_mode:
         app_ctx.output.json({"deleted": name, "path": str(path)})
     else:
@@ -193,4 +193,4 @@ def path(app_ctx: AppContext) -> None:
     """Print the folder templates are kept in (beside the config file)."""
     from bedrock_cli.tasks import templating
 
-    app_ctx.output.write(f"{templating.store(app_ctx).folder}\n")
+    app_ctx.output.write(f"{templating.store(app_ctx.settings.config_path).folder}\n")

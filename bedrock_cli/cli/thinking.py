@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 class AnswerStream:
-    """Callbacks for `textcall.run`: `on_reasoning` (None when hidden) and `on_text`."""
+    """Callbacks for `Recorder.text`: `on_reasoning` (None when hidden) and `on_text`."""
 
     def __init__(self, out: Output, stack: ExitStack, show_reasoning: bool,
                  on_text: Callable[[str], None] | None = None) -> None:

@@ -24,7 +24,9 @@ def tokens(
 ) -> None:
     """Count a prompt's input tokens with Bedrock's CountTokens; for models it does not
     support, a clearly labelled local estimate."""
-    result = task.count(app, textarg.read(text), model, system)
+    prompt = textarg.read(text)
+    result = task.count(app.runtime, app.resolve_model(model), model or app.settings.model,
+                        prompt, system)
     if app.output.json_mode:
         app.output.json(result.to_json())
     else:

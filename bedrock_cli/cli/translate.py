@@ -38,15 +38,17 @@ def translate(
 
         raise UsageError("Missing --to LANGUAGE.", "E.g. bedrock-cli translate notes.md --to "
                                                    "French")
-    plan = task.prepare(app, task.TranslateInput(
+    plan = task.prepare(app.target, task.TranslateInput(
         source=source, stdin=read_stdin_document() if source in (None, "-") else None, to=to,
-        source_language=source_language, model=model, chunk_tokens=chunk_tokens))
+        source_language=source_language, model=model, chunk_tokens=chunk_tokens),
+        logging=bool(app.settings.log))
     out = app.output
     if out.json_mode:
-        outcome, parts = task.translate(app, plan)
+        outcome, parts = task.translate(app.runtime, app.recorder, plan, on_warning=app.output.warn)
     else:
         with out.live_markdown() as sink:
-            outcome, parts = task.translate(app, plan, on_text=sink.add)
+            outcome, parts = task.translate(app.runtime, app.recorder, plan, on_text=sink.add,
+                                            on_warning=app.output.warn)
     render.finish(app, outcome,
                   fields=lambda _o: {"to": plan.inp.to, "from": plan.inp.source_language,
                                      "parts": parts})

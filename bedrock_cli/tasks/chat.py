@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 from bedrock_cli.errors import BedrockCliError, InterruptedByUser, UsageError
 from bedrock_cli.inputs import user_path
 from bedrock_cli.tasks import common
-from bedrock_cli.tasks.textcall import CallLog, Outcome, run
+from bedrock_cli.tasks.textcall import CallLog, Outcome
 
 if TYPE_CHECKING:
-    from bedrock_cli.context import AppContext
+    from bedrock_cli.history import History
+    from bedrock_cli.recorder import Recorder
+    from bedrock_cli.runtime import Runtime
     from bedrock_cli.tasks.tuning import Tuning
 
 FENCE = '"""'
@@ -87,12 +89,25 @@ def _text_of(message: dict[str, Any]) -> str:
     return "\n".join(b["text"] for b in message.get("content", []) if "text" in b)
 
 
+@dataclass
+class ChatCalls:
+    """What a session uses: model names to targets, the runtime and recorder for the calls,
+    and the history (opened when first needed; None when logging is off)."""
+
+    target_for: common.TargetFor
+    runtime: Runtime
+    recorder: Recorder
+    open_history: Callable[[], History | None]
+
+
 class ChatSession:
-    def __init__(self, app: AppContext, *, model: str | None = None,
+    def __init__(self, calls: ChatCalls, *, model: str | None = None,
                  system: str | None = None, tuning: Tuning | None = None,
-                 wrap: Callable[[str], str] | None = None) -> None:
-        self.app = app
-        self.tgt = common.target(app, model)
+                 wrap: Callable[[str], str] | None = None,
+                 notice: Callable[[str], None] | None = None) -> None:
+        self.calls = calls
+        self.notice = notice or (lambda _note: None)  # the command shows the tuning notes
+        self.tgt = calls.target_for(model)
         self.system = system
         self.messages: list[dict[str, Any]] = []
         self.answered_by: list[str] = []  # the model of each answer in `messages`, in order
@@ -108,7 +123,7 @@ class ChatSession:
         """Load an earlier conversation from history; the number of turns loaded."""
         from bedrock_cli.tasks.generate import GenerateInput, previous_messages
 
-        messages, cid = previous_messages(self.app, GenerateInput(
+        messages, cid = previous_messages(self.calls.open_history, GenerateInput(
             prompt=None, continue_last=continue_last, conversation_id=conversation_id))
         if messages and messages[-1].get("role") == "user":  # an answer that never came
             messages = messages[:-1]
@@ -120,7 +135,8 @@ class ChatSession:
     def _models_of(self, cid: str | None, answers: int) -> list[str]:
         """The models that gave the last `answers` answers of a logged conversation (one
         logged call per answered turn); "assistant" where the log cannot tell."""
-        rows = self.app.history.conversation(cid) if cid and self.app.history else []
+        history = self.calls.open_history() if cid else None
+        rows = history.conversation(cid) if cid and history is not None else []
         models = [str(row.get("model") or row.get("model_id") or "assistant") for row in rows
                   if row.get("status") != "error"][-answers:] if answers else []
         return ["assistant"] * (answers - len(models)) + models
@@ -145,7 +161,7 @@ class ChatSession:
             for note in tuning.apply(request, self.tgt.model, self.tgt.name, self.tuning):
                 if note not in self._noted:
                     self._noted.add(note)
-                    self.app.output.notice(note)
+                    self.notice(note)
             log.params.update(tuning.log_params(self.tuning))
         received: list[str] = []
 
@@ -155,8 +171,9 @@ class ChatSession:
                 on_text(piece)
 
         try:
-            outcome = run(self.app, request, self.tgt.model, log, stream=True, on_text=collect,
-                          on_reasoning=on_reasoning)
+            outcome = self.calls.recorder.text(self.calls.runtime, request, self.tgt.model,
+                                               log, stream=True, on_text=collect,
+                                               on_reasoning=on_reasoning)
         except InterruptedByUser:
             if received:
                 self._keep(user, "".join(received))
@@ -204,7 +221,7 @@ class ChatSession:
 
     def _model(self, arg: str) -> Reply:
         if arg:
-            self.tgt = common.target(self.app, arg)
+            self.tgt = self.calls.target_for(arg)
             return Reply(f"Model: {self.tgt.name} (called as {self.tgt.model_id}).")
         return Reply(f"Model: {self.tgt.name} (called as {self.tgt.model_id}).")
 

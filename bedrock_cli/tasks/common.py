@@ -9,6 +9,7 @@ read them. Bedrock allows 1–16 entries whose keys and values match
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,8 +17,7 @@ from bedrock_cli.errors import UsageError
 from bedrock_cli.types import TextRequest, TextResult, Usage
 
 if TYPE_CHECKING:
-    from bedrock_cli.catalog import ModelInfo
-    from bedrock_cli.context import AppContext
+    from bedrock_cli.catalog import ModelInfo, Resolution
     from bedrock_cli.tasks.textcall import Outcome
 
 CHARS_PER_TOKEN = 3  # a conservative estimate (English runs 3.3–4 characters per token)
@@ -40,14 +40,17 @@ class Target:
             else UNKNOWN_WINDOW
 
 
-def target(app: AppContext, name: str | None) -> Target:
-    resolution = app.resolve_model(name)
+#: A model name (None: the `model` setting) → the text model to call (`AppContext.target`).
+TargetFor = Callable[[str | None], Target]
+
+
+def target(resolution: Resolution, wanted: str) -> Target:
+    """The text model to call: `resolution` is what the name `wanted` resolved to."""
     model = resolution.model
     if model is not None and model.kind != "text":
         raise UsageError(f"{model.id} makes {model.kind}s, not text.",
                          "Pick a text model: `bedrock-cli models list --modality text`.")
-    return Target(resolution.model_id, model,
-                  model.id if model else (name or app.settings.model))
+    return Target(resolution.model_id, model, model.id if model else wanted)
 
 
 def estimate_tokens(text: str) -> int:

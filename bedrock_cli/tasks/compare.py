@@ -13,7 +13,9 @@ from bedrock_cli.tasks.generate import prompt_text
 from bedrock_cli.tasks.textcall import CallLog, Outcome
 
 if TYPE_CHECKING:
-    from bedrock_cli.context import AppContext
+    from bedrock_cli.catalog import Resolution
+    from bedrock_cli.recorder import Recorder
+    from bedrock_cli.runtime import Runtime
 
 MAX_MODELS = 16
 
@@ -56,10 +58,10 @@ def exit_code(columns: list[Column]) -> int:
     return max((int(c.error.exit_code) for c in columns if c.error is not None), default=0)
 
 
-def _plan(app: AppContext, name: str, inp: CompareInput) -> Plan:
+def _plan(resolve: Callable[[str], Resolution], name: str, inp: CompareInput) -> Plan:
     """Resolve one model. Unknown names stop the whole command (exit 2, nothing is called);
     a model that cannot take the request gets the error in its column."""
-    resolution = app.resolve_model(name)  # raises UsageError for an unknown name
+    resolution = resolve(name)  # raises UsageError for an unknown name
     model = resolution.model
     column = Column(name, model.id if model else name, resolution.model_id)
     tgt = common.Target(resolution.model_id, model, column.model)
@@ -74,8 +76,9 @@ def _plan(app: AppContext, name: str, inp: CompareInput) -> Plan:
     return Plan(column, tgt)
 
 
-def run(app: AppContext, inp: CompareInput,
-        on_done: Callable[[int], None] | None = None) -> list[Column]:
+def run(runtime: Runtime, recorder: Recorder, resolve: Callable[[str], Resolution],
+        inp: CompareInput, on_done: Callable[[int], None] | None = None) -> list[Column]:
+    """Every model on the same prompt at once; `resolve` turns a name into what to call."""
     if len(inp.models) < 2:
         raise UsageError("compare needs at least two models.",
                          "Name each with -m, e.g. -m nova-lite -m haiku.")
@@ -83,13 +86,11 @@ def run(app: AppContext, inp: CompareInput,
         raise UsageError(f"{len(inp.models)} models is too many to compare at once.",
                          f"Use at most {MAX_MODELS}.")
     text = prompt_text(inp.prompt, inp.stdin_text)
-    plans = [_plan(app, name, inp) for name in inp.models]
+    plans = [_plan(resolve, name, inp) for name in inp.models]
     runnable = [p for p in plans if p.target is not None]
-    fanout.use_pool(app, len(runnable))
+    runtime = fanout.pooled(runtime, len(runnable))
 
     def call(plan: Plan) -> Outcome:
-        from bedrock_cli.tasks.textcall import run as run_call
-
         tgt = plan.target
         assert tgt is not None
         request = common.request(tgt, [{"text": text}], task="compare", system=inp.system,
@@ -97,7 +98,7 @@ def run(app: AppContext, inp: CompareInput,
                                  temperature=inp.sampling.temperature)
         log = CallLog(command="compare", model_name=tgt.name, prompt=text,
                       params=inp.sampling.as_dict())
-        return run_call(app, request, tgt.model, log, stream=False)
+        return recorder.text(runtime, request, tgt.model, log, stream=False)
 
     done = fanout.run_all(runnable, call, len(runnable), fail_fast=False, on_done=on_done)
     for plan, result in zip(runnable, done, strict=True):

@@ -7,18 +7,18 @@ per record, so memory stays flat however long the file is.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bedrock_cli.errors import BedrockCliError, ServiceError, UsageError
+from bedrock_cli.errors import BedrockCliError, UsageError
 from bedrock_cli.types import Usage
 
 if TYPE_CHECKING:
-    from bedrock_cli.catalog import ModelInfo
-    from bedrock_cli.context import AppContext
+    from bedrock_cli.catalog import ModelInfo, Resolution
+    from bedrock_cli.history import CallRecord
+    from bedrock_cli.runtime import Runtime
 
 TITAN, COHERE = "titan-embed", "cohere-embed"
 
@@ -55,6 +55,13 @@ class Embedder:
             return body
         return {"texts": [text], "input_type": self.input_type or "search_document"}
 
+    def read(self, doc: Any) -> tuple[list[float], int | None]:
+        """The answer's vector, and its input token count when the body gives it."""
+        if self.family == TITAN:
+            return doc["embedding"], doc.get("inputTextTokenCount")
+        found = doc["embeddings"]
+        return (found["float"] if isinstance(found, dict) else found)[0], None
+
     def check_text(self, text: str) -> None:
         if not text.strip():
             raise UsageError("Nothing to embed: the text is empty.", "Pass some text.")
@@ -82,10 +89,11 @@ def _family(model: ModelInfo | None, model_id: str) -> str:
                      "Use -m titan-embed or -m cohere-embed, or `bedrock-cli invoke`.")
 
 
-def prepare(app: AppContext, opts: EmbedOptions) -> Embedder:
-    resolution = app.resolve_model(opts.model, kind="embed_model")
+def prepare(resolution: Resolution, wanted: str, opts: EmbedOptions) -> Embedder:
+    """The embeddings model as resolved (`wanted` is the name asked for) with the options
+    checked against it."""
     model = resolution.model
-    name = model.id if model is not None else (opts.model or app.settings.embed_model)
+    name = model.id if model is not None else wanted
     family = _family(model, resolution.model_id)
     info = model.embedding if model is not None else None
     if opts.dimensions is not None:
@@ -121,39 +129,23 @@ class Embedding:
     latency_ms: int
 
 
-def embed(app: AppContext, emb: Embedder, text: str) -> Embedding:
-    from bedrock_cli.families.base import usage_from_headers
+def embed(runtime: Runtime, emb: Embedder, text: str) -> Embedding:
+    """One text's vector (the runtime meters the call)."""
+    from bedrock_cli.calls import EmbedCall
 
     emb.check_text(text)
-    started = time.perf_counter()
-    response = app.runtime.invoke_raw(emb.model_id, json.dumps(emb.body(text)).encode())
-    headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
-    try:
-        doc = json.loads(response["body"].read())
-        if emb.family == TITAN:
-            vector, tokens = doc["embedding"], doc.get("inputTextTokenCount")
-        else:
-            found = doc["embeddings"]
-            vector, tokens = (found["float"] if isinstance(found, dict) else found)[0], None
-    except (ValueError, KeyError, IndexError, TypeError) as exc:
-        raise ServiceError(f"The embeddings response had an unexpected shape ({exc}).",
-                           "Run `bedrock-cli invoke` with the same model to see it.") from None
-    if tokens is None:
-        usage = usage_from_headers(headers)
-        tokens = usage.input_tokens if usage is not None else 0
+    answer = runtime.embed(EmbedCall(emb.model_id, emb.body(text), emb.read))
     emb.calls += 1
-    emb.usage = Usage(emb.usage.input_tokens + int(tokens), 0,
-                      emb.usage.input_tokens + int(tokens))
-    latency_ms = int((time.perf_counter() - started) * 1000)
-    app.meter.tokens(emb.model_id, Usage(int(tokens), 0, int(tokens)), latency_ms)
-    return Embedding([float(v) for v in vector], int(tokens), latency_ms)
+    emb.usage = Usage(emb.usage.input_tokens + answer.input_tokens, 0,
+                      emb.usage.input_tokens + answer.input_tokens)
+    return Embedding(answer.vector, answer.input_tokens, answer.latency_ms)
 
 
-def result_json(app: AppContext, emb: Embedder, one: Embedding,
-                history_id: str | None) -> dict[str, Any]:
+def result_json(emb: Embedder, one: Embedding, history_id: str | None,
+                backend: str) -> dict[str, Any]:
     data: dict[str, Any] = {
         "embedding": one.vector, "dimensions": len(one.vector), "model": emb.model_name,
-        "model_id": emb.model_id, "backend": app.clients.backend,
+        "model_id": emb.model_id, "backend": backend,
         "input_tokens": one.input_tokens, "cost_usd": cost(emb), "latency_ms": one.latency_ms,
         "history_id": history_id,
     }
@@ -165,9 +157,9 @@ def result_json(app: AppContext, emb: Embedder, one: Embedding,
 
 
 def cost(emb: Embedder) -> float | None:
-    from bedrock_cli.tasks.textcall import price
+    from bedrock_cli.recorder import Recorder
 
-    return price(emb.model, emb.usage)
+    return Recorder.price(emb.model, emb.usage)
 
 
 # ---------------------------------------------------------------------------- --many
@@ -208,7 +200,7 @@ def records(path: Path) -> Iterator[tuple[int, str]]:
             handle.close()
 
 
-def many(app: AppContext, emb: Embedder, path: Path) -> Iterator[dict[str, Any]]:
+def many(runtime: Runtime, emb: Embedder, path: Path) -> Iterator[dict[str, Any]]:
     """One output record per input record, in order: the embedding, or the error. A `.jsonl`
     file holds JSON strings or objects with "text" (and an optional "id"); any other file is
     one text per line. Blank lines are skipped."""
@@ -219,7 +211,7 @@ def many(app: AppContext, emb: Embedder, path: Path) -> Iterator[dict[str, Any]]
             record_id, text = _parse(line, number, path, jsonl)
             if record_id is not None:
                 out["id"] = record_id
-            one = embed(app, emb, text)
+            one = embed(runtime, emb, text)
         except UsageError as err:
             yield {**out, "error": {"type": err.kind, "message": err.message}}
             continue
@@ -232,22 +224,16 @@ def many(app: AppContext, emb: Embedder, path: Path) -> Iterator[dict[str, Any]]
                "input_tokens": one.input_tokens}
 
 
-def record(app: AppContext, emb: Embedder, prompt: str, response: str, latency_ms: int,
-           error: str | None = None) -> str | None:
-    history = app.history
-    if history is None:
-        return None
+def history_record(emb: Embedder, prompt: str, response: str, latency_ms: int, *,
+                   backend: str, error: str | None = None) -> CallRecord:
+    """What history keeps of an embeddings run (the vectors are not kept)."""
     from bedrock_cli.history import CallRecord
 
-    try:
-        return history.record(CallRecord(
-            command="embed", status="error" if error else "complete", model=emb.model_name,
-            model_id=emb.model_id, backend=app.clients.backend, prompt=prompt,
-            params={k: v for k, v in (("dimensions", emb.dimensions),
-                                      ("normalize", emb.normalize),
-                                      ("input_type", emb.input_type)) if v is not None},
-            response=response, usage=emb.usage.to_dict(), cost_usd=cost(emb),
-            latency_ms=latency_ms, error=error))
-    except Exception as exc:  # history must never cost the user their result
-        app.output.warn(f"could not write history ({exc}); the call is not logged.")
-        return None
+    return CallRecord(
+        command="embed", status="error" if error else "complete", model=emb.model_name,
+        model_id=emb.model_id, backend=backend, prompt=prompt,
+        params={k: v for k, v in (("dimensions", emb.dimensions),
+                                  ("normalize", emb.normalize),
+                                  ("input_type", emb.input_type)) if v is not None},
+        response=response, usage=emb.usage.to_dict(), cost_usd=cost(emb),
+        latency_ms=latency_ms, error=error)

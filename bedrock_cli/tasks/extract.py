@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.errors import ServiceError, UsageError
 from bedrock_cli.tasks import common, documents, schema
-from bedrock_cli.tasks.textcall import CallLog, Outcome, run
+from bedrock_cli.tasks.textcall import CallLog, Outcome
 
 if TYPE_CHECKING:
-    from bedrock_cli.context import AppContext
+    from bedrock_cli.recorder import Recorder
+    from bedrock_cli.runtime import Runtime
     from bedrock_cli.types import TextRequest
 
 TOOL = "record_extraction"
@@ -74,12 +76,12 @@ def tool_config(tool_schema: dict[str, Any]) -> dict[str, Any]:
     return {"tools": [{"toolSpec": spec}], "toolChoice": {"tool": {"name": TOOL}}}
 
 
-def prepare(app: AppContext, inp: ExtractInput) -> Prepared:
+def prepare(target_for: common.TargetFor, inp: ExtractInput) -> Prepared:
     wanted = _schema(inp)
     wrapped = schema.is_array(wanted)
     tool_schema = ({"type": "object", "properties": {"records": wanted},
                     "required": ["records"]} if wrapped else {"type": "object", **wanted})
-    tgt = common.target(app, inp.model)
+    tgt = target_for(inp.model)
     if tgt.model is not None and not tgt.model.tools:
         raise UsageError(f"{tgt.name} does not support tool use, which extract needs.",
                          "Use a model with tool use, e.g. -m nova-lite or -m haiku.")
@@ -161,31 +163,27 @@ def _retry_request(prep: Prepared, outcome: Outcome, problem: str,
     return replace(prep.request, messages=messages)
 
 
-def _log_answer(app: AppContext, outcome: Outcome, raw: str) -> None:
-    if app.history is not None and outcome.history_id:
-        try:
-            app.history.set_response(outcome.history_id, raw)
-        except Exception as exc:  # history must never cost the user their answer
-            app.output.warn(f"could not update history ({exc}).")
-
-
-def extract(app: AppContext, prep: Prepared) -> Extracted:
+def extract(runtime: Runtime, recorder: Recorder, prep: Prepared,
+            on_retry: Callable[[str], None] | None = None) -> Extracted:
+    """Call, check the answer against the schema, and ask once more when it does not match
+    (``on_retry`` is told why, before the second call)."""
     from dataclasses import replace
 
     from bedrock_cli.tasks.common import combine
 
-    first = run(app, prep.request, prep.tgt.model, prep.log, stream=False)
+    first = recorder.text(runtime, prep.request, prep.tgt.model, prep.log, stream=False)
     data, problem, raw, use_id = _answer(prep, first)
-    _log_answer(app, first, raw)
+    recorder.set_response(first.history_id, raw)
     outcomes = [first]
     if problem:
-        app.output.notice(f"The answer did not match the schema ({problem}); asking again.")
+        if on_retry is not None:
+            on_retry(f"The answer did not match the schema ({problem}); asking again.")
         log = replace(prep.log, params={**prep.log.params, "attempt": 2},
                       conversation_id=first.history_id)
-        second = run(app, _retry_request(prep, first, problem, use_id), prep.tgt.model, log,
-                     stream=False)
+        second = recorder.text(runtime, _retry_request(prep, first, problem, use_id),
+                               prep.tgt.model, log, stream=False)
         data, problem, raw, _ = _answer(prep, second)
-        _log_answer(app, second, raw)
+        recorder.set_response(second.history_id, raw)
         outcomes.append(second)
         if problem:
             raise ServiceError(f"The model's answer does not match the schema after a retry: "

@@ -1,7 +1,8 @@
 """Many calls at once over one boto3 client: a thread pool, in order, with Ctrl-C handled.
 
 boto3 clients are thread-safe; their connection pool is sized by ``max_pool_connections``,
-so the run's ``Clients`` is built with a pool as large as the concurrency before any call.
+so the caller hands the calls a runtime whose pool is as large as the concurrency
+(``pooled``), built before any call.
 """
 
 from __future__ import annotations
@@ -14,21 +15,19 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from bedrock_cli.errors import BedrockCliError, InterruptedByUser
 
 if TYPE_CHECKING:
-    from bedrock_cli.context import AppContext
+    from bedrock_cli.runtime import Runtime
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
-def use_pool(app: AppContext, size: int) -> None:
-    """Give the run's boto3 clients a connection pool of at least ``size`` connections, and
-    build the runtime client now: building clients is not thread-safe, calling them is."""
-    if "clients" not in vars(app):
-        from bedrock_cli.clients import Clients
+def pooled(runtime: Runtime, size: int) -> Runtime:
+    """A runtime for ``size`` calls at once: the same usage hook, clients whose connection
+    pool holds ``size`` connections (``Clients.pooled``), built before any worker starts."""
+    from bedrock_cli.runtime import Runtime
 
-        vars(app)["clients"] = Clients(app.settings, notice=app.output.notice,
-                                       max_pool_connections=max(10, size))
-    app.clients.runtime  # noqa: B018 - built here, in one thread
+    clients = runtime.clients.pooled(size)
+    return runtime if clients is runtime.clients else Runtime(clients, runtime.on_usage)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,8 +14,8 @@ from bedrock_cli.tasks.textcall import CallLog
 from bedrock_cli.types import TextRequest
 
 if TYPE_CHECKING:
-    from bedrock_cli.catalog import ModelInfo
-    from bedrock_cli.context import AppContext
+    from bedrock_cli.catalog import ModelInfo, Resolution
+    from bedrock_cli.history import History
 
 
 @dataclass
@@ -40,12 +41,13 @@ def prompt_text(prompt: str | None, stdin_text: str | None) -> str:
     return "\n\n".join(part.rstrip("\n") for part in parts)
 
 
-def previous_messages(app: AppContext, inp: GenerateInput) -> tuple[list[dict[str, Any]],
-                                                                    str | None]:
-    """The conversation to continue (`-c` or `--cid`), as Converse messages."""
+def previous_messages(open_history: Callable[[], History | None], inp: GenerateInput
+                      ) -> tuple[list[dict[str, Any]], str | None]:
+    """The conversation to continue (`-c` or `--cid`), as Converse messages; history is
+    opened only then (`open_history`: None when logging is off)."""
     if not (inp.continue_last or inp.conversation_id):
         return [], None
-    history = app.history
+    history = open_history()
     if history is None:
         raise UsageError("Cannot continue a conversation with history turned off.",
                          "Drop --no-log / BEDROCK_CLI_LOG=0, or start a new conversation.")
@@ -71,11 +73,15 @@ def previous_messages(app: AppContext, inp: GenerateInput) -> tuple[list[dict[st
     return cleaned, str(last["conversation_id"])
 
 
-def build(app: AppContext, inp: GenerateInput) -> tuple[TextRequest, ModelInfo | None, CallLog]:
-    name = inp.model or app.settings.model
+def build(resolve: Callable[[str | None], Resolution], default_model: str,
+          open_history: Callable[[], History | None], inp: GenerateInput
+          ) -> tuple[TextRequest, ModelInfo | None, CallLog]:
+    """The request for the prompt: `resolve` turns the model name (None: `default_model`)
+    into what to call; `open_history` is asked only to continue a conversation."""
+    name = inp.model or default_model
     # ranges that need no model first: a bad flag is reported before the backend is chosen
     params.validate(inp.sampling, None, name)
-    resolution = app.resolve_model(inp.model)
+    resolution = resolve(inp.model)
     model = resolution.model
     params.validate(inp.sampling, model, name)
     text = prompt_text(inp.prompt, inp.stdin_text)
@@ -83,7 +89,7 @@ def build(app: AppContext, inp: GenerateInput) -> tuple[TextRequest, ModelInfo |
         raise UsageError(f"{name} does not take a system prompt.",
                          "Put the instruction in the prompt instead, or use another model.")
     blocks = attachments.load(inp.attach, model, name)
-    history, conversation_id = previous_messages(app, inp)
+    history, conversation_id = previous_messages(open_history, inp)
     content: list[dict[str, Any]] = [*blocks, {"text": text}]
     if inp.cache_prompt and inp.prompt and inp.prompt.strip() and inp.stdin_text and \
             inp.stdin_text.strip():  # the stable context before the cache point, prompt after

@@ -6,7 +6,7 @@ the last two)::
 
     request.guardrail = guardrail.converse_config(spec)       # Converse guardrailConfig
     ... run the request ...
-    guardrail.after(app, outcome.result, request.guardrail)   # trace under --debug; exit 6
+    guardrail.after(outcome.result, request.guardrail, app.output.debug)  # trace; exit 6
 
 and `guardrail.explain(err, request.guardrail)` turns an unknown-guardrail error into one
 with the right hint.
@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.errors import BedrockCliError, BlockedError, ConfigError, ServiceError, UsageError
 
 if TYPE_CHECKING:
-    from bedrock_cli.context import AppContext
+    from bedrock_cli.runtime import Runtime
+    from bedrock_cli.settings import Settings
     from bedrock_cli.types import TextResult
 
 # Bedrock's guardrailIdentifier pattern, and its version pattern (DRAFT or a number).
@@ -57,11 +59,11 @@ def converse_config(spec: str | None) -> dict[str, str] | None:
     return {"guardrailIdentifier": identifier, "guardrailVersion": version, "trace": "enabled"}
 
 
-def check_local_file(app: AppContext) -> None:
+def check_local_file(backend: str, settings: Settings) -> None:
     """On the local backend a guardrail comes from the local guardrails file: a bad file is a
     configuration error (exit 3) that names it, found before any call."""
-    if app.clients.backend == "local":
-        check_file(app.settings.local_guardrails, app.settings.source("local_guardrails"))
+    if backend == "local":
+        check_file(settings.local_guardrails, settings.source("local_guardrails"))
 
 
 def check_file(path: str | None, source: str) -> None:
@@ -93,14 +95,15 @@ def explain(err: BedrockCliError, config: dict[str, str] | None) -> BedrockCliEr
     return err
 
 
-def after(app: AppContext, result: TextResult, config: dict[str, str] | None) -> None:
-    """Show the guardrail trace under --debug; an intervention is exit 6 (the guardrail's
-    message has been printed as the answer)."""
+def after(result: TextResult, config: dict[str, str] | None,
+          debug: Callable[[str], None]) -> None:
+    """Hand the guardrail trace to ``debug`` (shown under --debug); an intervention is exit 6
+    (the guardrail's message has been printed as the answer)."""
     if not config:
         return
     trace = (result.trace or {}).get("guardrail") if isinstance(result.trace, dict) else None
     if trace:
-        app.output.debug("debug: guardrail trace: " + json.dumps(trace, ensure_ascii=False))
+        debug("debug: guardrail trace: " + json.dumps(trace, ensure_ascii=False))
     if result.stop_reason == "guardrail_intervened":
         message = " ".join(result.text.split()) or "no message"
         message = message if len(message) <= 200 else message[:199] + "…"
@@ -167,7 +170,8 @@ class CheckResult:
         return lines
 
 
-def check(app: AppContext, text: str, spec: str, source: str) -> CheckResult:
+def check(runtime: Runtime, settings: Settings, text: str, spec: str,
+          source: str) -> CheckResult:
     """ApplyGuardrail on one text."""
     if source not in SOURCES:
         raise UsageError(f"--source {source!r} is not input or output.", "Use input or output.")
@@ -175,18 +179,17 @@ def check(app: AppContext, text: str, spec: str, source: str) -> CheckResult:
         raise UsageError("No text to check.", "Pass the text as an argument, or pipe it in "
                                               "with `-`.")
     identifier, version = parse(spec)
-    check_local_file(app)
+    backend = runtime.clients.backend
+    check_local_file(backend, settings)
+    from bedrock_cli.calls import GuardrailRequest
+
     try:
-        response = app.runtime.call(
-            "bedrock-runtime", "apply_guardrail", guardrailIdentifier=identifier,
-            guardrailVersion=version, source=source.upper(),
-            content=[{"text": {"text": text}}])
+        verdict = runtime.apply_guardrail(
+            GuardrailRequest(identifier, version, source.upper(), text))
     except BedrockCliError as err:
         raise explain(err, {"guardrailIdentifier": identifier}) from None
     return CheckResult(
         guardrail=identifier, version=version, source=source,
-        action=str(response.get("action", "NONE")),
-        action_reason=str(response.get("actionReason", "")), text=text,
-        outputs=[str(o.get("text", "")) for o in response.get("outputs") or []],
-        assessments=list(response.get("assessments") or []),
-        usage=dict(response.get("usage") or {}), backend=app.clients.backend)
+        action=verdict.action, action_reason=verdict.action_reason, text=text,
+        outputs=verdict.outputs, assessments=verdict.assessments, usage=verdict.usage,
+        backend=backend)

@@ -18,8 +18,9 @@ from bedrock_cli.inputs import read_bytes, read_stdin, user_path
 from bedrock_cli.types import TextRequest, Usage
 
 if TYPE_CHECKING:
-    from bedrock_cli.catalog import ModelInfo
-    from bedrock_cli.context import AppContext
+    from bedrock_cli.catalog import ModelInfo, Resolution
+    from bedrock_cli.history import CallRecord
+    from bedrock_cli.runtime import Runtime
 
 APIS = ("converse", "invoke")
 MAX_BODY_BYTES = 25 * 1024 * 1024  # InvokeModel's request limit is about 25 MB (UNVERIFIED)
@@ -84,74 +85,46 @@ class Invocation:
     status: str = "complete"
 
 
-def prepare(app: AppContext, model: str) -> Invocation:
-    resolution = app.resolve_model(model)
+def prepare(resolution: Resolution, model: str) -> Invocation:
+    """The call to make for `model` (the name asked for), as resolved."""
     found = resolution.model
     return Invocation(found, found.id if found else model, resolution.model_id)
 
 
-def invoke(app: AppContext, call: Invocation, body: bytes) -> bytes:
+def invoke(runtime: Runtime, call: Invocation, body: bytes) -> bytes:
     """InvokeModel; the raw response body. Token counts come from the headers."""
-    from bedrock_cli.families.base import LATENCY_HEADER, usage_from_headers
-
-    response = app.runtime.invoke_raw(call.model_id, body)
-    headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
-    raw = response["body"].read()
-    reported = usage_from_headers(headers)
-    call.usage = reported or Usage()
-    call.latency_ms = int(headers.get(LATENCY_HEADER) or
-                          (time.perf_counter() - call.started) * 1000)
-    if reported is not None:  # image models report no tokens: nothing to meter
-        app.meter.tokens(call.model_id, call.usage, call.latency_ms)
-    return bytes(raw)
+    answer = runtime.invoke_raw(call.model_id, body)
+    call.usage = answer.usage or Usage()
+    call.latency_ms = answer.latency_ms
+    return answer.body
 
 
-def invoke_stream(app: AppContext, call: Invocation, body: bytes) -> Iterator[bytes]:
+def invoke_stream(runtime: Runtime, call: Invocation, body: bytes) -> Iterator[bytes]:
     """InvokeModelWithResponseStream; each decoded chunk, as it arrives. The last chunk's
     `amazon-bedrock-invocationMetrics` give the usage."""
-    from bedrock_cli.families.base import StreamState
-
-    state = StreamState()
     call.status = "partial"
-    for chunk in app.runtime.invoke_raw_stream(call.model_id, body):
-        try:
-            doc = json.loads(chunk)
-        except ValueError:
-            doc = None
-        if isinstance(doc, dict):
-            state.metrics(doc)
-        yield chunk
+    stream = runtime.invoke_raw_stream(call.model_id, body)
+    yield from stream
     call.status = "complete"
-    call.usage = state.usage or Usage()
-    call.latency_ms = state.latency_ms or int((time.perf_counter() - call.started) * 1000)
-    if state.usage is not None:
-        app.meter.tokens(call.model_id, call.usage, call.latency_ms)
+    call.usage = stream.usage or Usage()
+    call.latency_ms = stream.latency_ms
 
 
-def record(app: AppContext, call: Invocation, body: bytes, response: str,
-           error: str | None = None) -> str | None:
-    """Log the call in history (bodies are cut at 100,000 characters)."""
-    history = app.history
-    if history is None:
-        return None
+def history_record(call: Invocation, body: bytes, response: str, *, backend: str,
+                   cost: float | None, error: str | None = None) -> CallRecord:
+    """What history keeps of the call (bodies are cut at 100,000 characters)."""
     from bedrock_cli.history import CallRecord
-    from bedrock_cli.tasks.textcall import price
 
     def cut(text: str) -> str:
         return text if len(text) <= HISTORY_BODY_CHARS else \
             text[:HISTORY_BODY_CHARS] + f"… [{len(text)} characters]"
 
-    try:
-        return history.record(CallRecord(
-            command="invoke", status=("partial" if response else "error") if error
-            else call.status,
-            model=call.model_name, model_id=call.model_id, backend=app.clients.backend,
-            prompt=cut(body.decode("utf-8", errors="replace")), response=cut(response),
-            usage=call.usage.to_dict(), cost_usd=price(call.model, call.usage),
-            latency_ms=call.latency_ms, error=error))
-    except Exception as exc:  # history must never cost the user their answer
-        app.output.warn(f"could not write history ({exc}); the call is not logged.")
-        return None
+    return CallRecord(
+        command="invoke", status=("partial" if response else "error") if error
+        else call.status,
+        model=call.model_name, model_id=call.model_id, backend=backend,
+        prompt=cut(body.decode("utf-8", errors="replace")), response=cut(response),
+        usage=call.usage.to_dict(), cost_usd=cost, latency_ms=call.latency_ms, error=error)
 
 
 # ---------------------------------------------------------------------------- -o FILE

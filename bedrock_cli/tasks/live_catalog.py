@@ -5,7 +5,7 @@ cached in the data dir for a while."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +14,9 @@ from bedrock_cli.catalog import live
 from bedrock_cli.errors import UsageError
 
 if TYPE_CHECKING:
-    from bedrock_cli.context import AppContext
+    from bedrock_cli.catalog import Catalog
+    from bedrock_cli.clients import Clients
+    from bedrock_cli.runtime import Runtime
 
 _AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$", re.I)
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -45,6 +47,7 @@ class Listing:
     path: Path
     fetched: bool  # fetched now (else read from the cache)
     models: list[live.LiveModel]
+    warnings: list[str] = field(default_factory=list)  # for the command to show
 
     @property
     def region(self) -> str:
@@ -70,33 +73,35 @@ class Listing:
         }
 
 
-def listing(app: AppContext, *, max_age: float | None) -> Listing:
+def listing(runtime: Runtime, catalog: Catalog, data_dir: Path, *,
+            max_age: float | None) -> Listing:
     """The cached listing when it is younger than ``max_age`` seconds, else a fresh one
-    (``max_age=None`` always fetches). A fresh listing is cached atomically."""
-    clients = app.clients
+    (``max_age=None`` always fetches). A fresh listing is cached atomically under
+    ``data_dir``."""
+    clients = runtime.clients
     region = clients.region
     source = live.source_key(clients)
-    path = live.cache_path(app.settings.data_dir, region, source)
+    path = live.cache_path(data_dir, region, source)
     snapshot = live.load(path) if max_age is not None else None
     fetched = snapshot is None or snapshot.age() > (max_age or 0.0)
+    warnings: list[str] = []
     if fetched:
-        snapshot = live.fetch(app.runtime, region, source)
+        snapshot = live.fetch(runtime, region, source)
         try:
             live.save(snapshot, path)
         except OSError as exc:
-            app.output.warn(f"could not cache the model list at {path} ({exc}).")
+            warnings.append(f"could not cache the model list at {path} ({exc}).")
     assert snapshot is not None
-    return Listing(snapshot, path, fetched, live.merge(app.catalog, snapshot))
+    return Listing(snapshot, path, fetched, live.merge(catalog, snapshot), warnings)
 
 
-def cached(app: AppContext) -> Listing | None:
+def cached(clients: Clients, catalog: Catalog, data_dir: Path) -> Listing | None:
     """The cached listing for this backend and region, if any (never fetches)."""
-    clients = app.clients
-    path = live.cache_path(app.settings.data_dir, clients.region, live.source_key(clients))
+    path = live.cache_path(data_dir, clients.region, live.source_key(clients))
     snapshot = live.load(path)
     if snapshot is None:
         return None
-    return Listing(snapshot, path, False, live.merge(app.catalog, snapshot))
+    return Listing(snapshot, path, False, live.merge(catalog, snapshot))
 
 
 def available(lst: Listing, provider: str | None = None,

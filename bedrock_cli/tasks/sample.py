@@ -23,7 +23,8 @@ from bedrock_cli.tasks.generate import prompt_text
 from bedrock_cli.types import TextRequest, Usage
 
 if TYPE_CHECKING:
-    from bedrock_cli.context import AppContext
+    from bedrock_cli.recorder import Recorder
+    from bedrock_cli.runtime import Runtime
 
 DEFAULT_N = 10
 DEFAULT_MAX_TOKENS = 20
@@ -119,7 +120,7 @@ def tally(texts: list[str]) -> list[Row]:
     return [Row(text, count, count / total) for text, count in ordered]
 
 
-def _check(inp: SampleInput) -> None:
+def check(inp: SampleInput) -> None:
     if not 1 <= inp.n <= MAX_N:
         raise UsageError(f"-n {inp.n} is out of range.", f"Use 1 to {MAX_N} samples.")
     if inp.concurrency is not None and not 1 <= inp.concurrency <= MAX_CONCURRENCY:
@@ -129,9 +130,8 @@ def _check(inp: SampleInput) -> None:
         raise UsageError(f"--rows {inp.rows} is out of range.", "Use 1 to 200.")
 
 
-def _request(app: AppContext, inp: SampleInput) -> tuple[TextRequest, common.Target, str]:
-    _check(inp)
-    tgt = common.target(app, inp.model)
+def _request(tgt: common.Target, inp: SampleInput) -> tuple[TextRequest, str]:
+    check(inp)
     sampling = inp.sampling
     if inp.exact:
         sampling.max_tokens = 1
@@ -149,27 +149,28 @@ def _request(app: AppContext, inp: SampleInput) -> tuple[TextRequest, common.Tar
         additional_fields=params.additional_fields(sampling, tgt.model),
         metadata=metadata,
     )
-    from bedrock_cli.tasks import fits
-
-    fits.check(app, request, tgt.model, tgt.name)
-    return request, tgt, text
+    return request, text
 
 
-def run(app: AppContext, inp: SampleInput,
+def run(runtime: Runtime, recorder: Recorder, tgt: common.Target, inp: SampleInput,
         on_progress: Callable[[int], None] | None = None) -> SampleResult:
-    """Sample (or, with ``inp.exact``, ask for the exact table) and log one history row."""
-    request, tgt, text = _request(app, inp)
+    """Sample (or, with ``inp.exact``, ask for the exact table); the recorder logs one
+    history row."""
+    from bedrock_cli import fits
+
+    request, text = _request(tgt, inp)
+    fits.check(runtime.clients, request, tgt.model, tgt.name)
     if inp.exact:
-        return _exact(app, inp, request, tgt, text)
+        return _exact(runtime, recorder, inp, request, tgt, text)
     concurrency = min(inp.concurrency or DEFAULT_CONCURRENCY, inp.n)
-    fanout.use_pool(app, concurrency)
+    runtime = fanout.pooled(runtime, concurrency)
     started = time.perf_counter()
     try:
-        done = fanout.run_all([request] * inp.n, app.runtime.converse, concurrency,
+        done = fanout.run_all([request] * inp.n, runtime.converse, concurrency,
                               fail_fast=True, on_done=on_progress,
                               interrupted="Interrupted; nothing was tallied.")
     except BedrockCliError as err:
-        _record(app, inp, tgt, text, None, status="error", error=err.message,
+        _record(recorder, inp, tgt, text, None, status="error", error=err.message,
                 latency_ms=_since(started))
         raise
     results = [d.result for d in done if d.result is not None]
@@ -178,32 +179,31 @@ def run(app: AppContext, inp: SampleInput,
         _add(usage, r.usage)
     costs = [_price(tgt, r.usage) for r in results]
     result = SampleResult(
-        prompt=text, model=tgt.name, model_id=tgt.model_id, backend=app.clients.backend,
+        prompt=text, model=tgt.name, model_id=tgt.model_id, backend=recorder.backend,
         n=inp.n, temperature=inp.sampling.temperature, rows=tally([r.text for r in results]),
         usage=usage, cost_usd=None if any(c is None for c in costs) else sum(
             c or 0.0 for c in costs),
         latency_ms=_since(started))
-    result.history_id = _record(app, inp, tgt, text, result, status="complete")
+    result.history_id = _record(recorder, inp, tgt, text, result, status="complete")
     return result
 
 
-def _exact(app: AppContext, inp: SampleInput, request: TextRequest, tgt: common.Target,
-           text: str) -> SampleResult:
+def _exact(runtime: Runtime, recorder: Recorder, inp: SampleInput, request: TextRequest,
+           tgt: common.Target, text: str) -> SampleResult:
     started = time.perf_counter()
-    kwargs = request.converse_kwargs()
-    kwargs["additionalModelResponseFieldPaths"] = [f"/{EXACT_FIELD}"]
+    request.response_paths = [f"/{EXACT_FIELD}"]
     try:
-        response = app.runtime.call("bedrock-runtime", "converse", **kwargs)
+        answer = runtime.converse(request)
     except ServiceError as err:
-        _record(app, inp, tgt, text, None, status="error", error=err.message,
+        _record(recorder, inp, tgt, text, None, status="error", error=err.message,
                 latency_ms=_since(started))
         if err.code in ("ValidationException", "validationException"):
             raise _not_exact(inp, tgt, f" (Bedrock said: {err.message})") from None
         raise
-    usage = Usage.from_converse(response.get("usage"))
-    table = (response.get("additionalModelResponseFields") or {}).get(EXACT_FIELD)
+    usage = answer.usage
+    table = answer.response_fields.get(EXACT_FIELD)
     if not isinstance(table, dict) or not isinstance(table.get("tokens"), list):
-        _record(app, inp, tgt, text, None, status="error", latency_ms=_since(started),
+        _record(recorder, inp, tgt, text, None, status="error", latency_ms=_since(started),
                 error="no next-token table in the response", usage=usage)
         raise _not_exact(inp, tgt, "")
     end = str(table.get("end_token") or "")
@@ -212,10 +212,10 @@ def _exact(app: AppContext, inp: SampleInput, request: TextRequest, tgt: common.
     other = float(table.get("other_probability") or 0.0)
     temperature = table.get("temperature", inp.sampling.temperature)
     result = SampleResult(
-        prompt=text, model=tgt.name, model_id=tgt.model_id, backend=app.clients.backend,
+        prompt=text, model=tgt.name, model_id=tgt.model_id, backend=recorder.backend,
         n=None, temperature=temperature, rows=rows, usage=usage, cost_usd=_price(tgt, usage),
         latency_ms=_since(started), exact=True, other_probability=other)
-    result.history_id = _record(app, inp, tgt, text, result, status="complete")
+    result.history_id = _record(recorder, inp, tgt, text, result, status="complete")
     return result
 
 
@@ -239,9 +239,9 @@ def _add(total: Usage, u: Usage) -> None:
 
 
 def _price(tgt: common.Target, usage: Usage) -> float | None:
-    from bedrock_cli.tasks.textcall import price
+    from bedrock_cli.recorder import Recorder
 
-    return price(tgt.model, usage)
+    return Recorder.price(tgt.model, usage)
 
 
 def summary_text(result: SampleResult) -> str:
@@ -253,25 +253,18 @@ def summary_text(result: SampleResult) -> str:
     return "\n".join(lines)
 
 
-def _record(app: AppContext, inp: SampleInput, tgt: common.Target, text: str,
+def _record(recorder: Recorder, inp: SampleInput, tgt: common.Target, text: str,
             result: SampleResult | None, *, status: str, latency_ms: int | None = None,
             error: str | None = None, usage: Usage | None = None) -> str | None:
-    history = app.history
-    if history is None:
-        return None
     from bedrock_cli.history import CallRecord
 
     logged = {"n": None if inp.exact else inp.n, "exact": inp.exact,
               **inp.sampling.as_dict()}
-    try:
-        return history.record(CallRecord(
-            command="sample", status=status, model=tgt.name, model_id=tgt.model_id,
-            backend=app.clients.backend, prompt=text, params=logged,
-            response=summary_text(result) if result else None,
-            usage=(result.usage if result else usage or Usage()).to_dict(),
-            cost_usd=result.cost_usd if result else None,
-            latency_ms=result.latency_ms if result else latency_ms, error=error,
-        ))
-    except Exception as exc:  # history must never cost the user their result
-        app.output.warn(f"could not write history ({exc}); this run is not logged.")
-        return None
+    return recorder.log(CallRecord(
+        command="sample", status=status, model=tgt.name, model_id=tgt.model_id,
+        backend=recorder.backend, prompt=text, params=logged,
+        response=summary_text(result) if result else None,
+        usage=(result.usage if result else usage or Usage()).to_dict(),
+        cost_usd=result.cost_usd if result else None,
+        latency_ms=result.latency_ms if result else latency_ms, error=error,
+    ))

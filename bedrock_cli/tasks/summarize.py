@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING, Any
 from bedrock_cli.errors import InterruptedByUser, ServiceError, UsageError
 from bedrock_cli.tasks import common, documents
 from bedrock_cli.tasks.chunking import split_text
-from bedrock_cli.tasks.textcall import CallLog, Outcome, run
+from bedrock_cli.tasks.textcall import CallLog, Outcome
 from bedrock_cli.types import TextRequest
 
 if TYPE_CHECKING:
-    from bedrock_cli.context import AppContext
+    from bedrock_cli.recorder import Recorder
+    from bedrock_cli.runtime import Runtime
 
 LENGTHS = ("short", "medium", "long")
 STYLES = ("paragraph", "bullets", "tldr")
@@ -85,10 +86,11 @@ def _joined(docs: list[documents.Document]) -> str:
     return "\n\n".join(f"File: {doc.name}\n\n{doc.text().strip()}" for doc in docs)
 
 
-def plan(app: AppContext, inp: SummarizeInput) -> Plan:
-    """Read the inputs and decide how they are sent (blocks or text) and split (parts)."""
+def plan(target_for: common.TargetFor, inp: SummarizeInput, *, logging: bool) -> Plan:
+    """Read the inputs and decide how they are sent (blocks or text) and split (parts); with
+    `logging` (history on), the calls of a long input share a conversation id."""
     _check(inp)
-    tgt = common.target(app, inp.model)
+    tgt = target_for(inp.model)
     docs = documents.read_inputs(inp.paths, inp.stdin)
     budget_chars = common.chunk_tokens(tgt, inp.chunk_tokens) * common.CHARS_PER_TOKEN
     pdf_blocks = _pdf_blocks(tgt, docs, budget_chars)
@@ -99,18 +101,17 @@ def plan(app: AppContext, inp: SummarizeInput) -> Plan:
                          "Check the file, or pipe some text in.")
     parts = split_text(text, budget_chars) if text.strip() else []
     if len(parts) > 1 and pdf_blocks:  # too long to send beside PDFs: everything as text
-        return plan_as_text(app, inp, tgt, docs, budget_chars)
-    history = app.history
+        return plan_as_text(inp, tgt, docs, budget_chars, logging=logging)
     return Plan(tgt, inp, docs, text, pdf_blocks, parts, budget_chars,
-                _new_id() if history is not None and len(parts) > 1 else None)
+                _new_id() if logging and len(parts) > 1 else None)
 
 
-def plan_as_text(app: AppContext, inp: SummarizeInput, tgt: common.Target,
-                 docs: list[documents.Document], budget_chars: int) -> Plan:
+def plan_as_text(inp: SummarizeInput, tgt: common.Target, docs: list[documents.Document],
+                 budget_chars: int, *, logging: bool) -> Plan:
     text = _joined(docs)
     parts = split_text(text, budget_chars)
     return Plan(tgt, inp, docs, text, [], parts, budget_chars,
-                _new_id() if app.history is not None and len(parts) > 1 else None)
+                _new_id() if logging and len(parts) > 1 else None)
 
 
 def _new_id() -> str:
@@ -167,8 +168,8 @@ def _log(p: Plan, prompt: str, **params: Any) -> CallLog:
                    conversation_id=p.conversation_id)
 
 
-def _part_call(app: AppContext, p: Plan, text: str, number: int, total: int,
-               level: int, length: str) -> Outcome:
+def _part_call(runtime: Runtime, recorder: Recorder, p: Plan, text: str, number: int,
+               total: int, level: int, length: str) -> Outcome:
     instruction = instruction_for(p.inp, part=(number, total), part_length=length)
     content = [{"text": instruction + "\n\n" + common.quote_block("document", text)}]
     request = common.request(p.tgt, content, task="summarize", system=SYSTEM,
@@ -179,7 +180,7 @@ def _part_call(app: AppContext, p: Plan, text: str, number: int, total: int,
         from bedrock_cli.tasks.caching import mark
 
         mark(request, p.tgt.model, p.tgt.name)
-    return run(app, request, p.tgt.model, log, stream=False)
+    return recorder.text(runtime, request, p.tgt.model, log, stream=False)
 
 
 def part_length(budget_chars: int) -> str:
@@ -188,7 +189,8 @@ def part_length(budget_chars: int) -> str:
     return next(length for length in PART_LENGTHS if budget_chars >= _PART_MIN_CHARS[length])
 
 
-def _round(app: AppContext, p: Plan, parts: list[str], level: int, length: str,
+def _round(runtime: Runtime, recorder: Recorder, p: Plan, parts: list[str], level: int,
+           length: str,
            on_done: Callable[[Outcome], None]) -> list[str]:
     """One map round: every part summarized, WORKERS at a time; the summaries in order."""
     from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -197,7 +199,8 @@ def _round(app: AppContext, p: Plan, parts: list[str], level: int, length: str,
     pool = ThreadPoolExecutor(max_workers=min(WORKERS, len(parts)),
                               thread_name_prefix="summarize")
     try:
-        futures = {pool.submit(_part_call, app, p, part, i + 1, len(parts), level, length): i
+        futures = {pool.submit(_part_call, runtime, recorder, p, part, i + 1, len(parts),
+                               level, length): i
                    for i, part in enumerate(parts)}
         pending = set(futures)
         while pending:
@@ -217,9 +220,11 @@ def _round(app: AppContext, p: Plan, parts: list[str], level: int, length: str,
     return summaries
 
 
-def map_stage(app: AppContext, p: Plan, on_progress: Progress | None = None) -> tuple[
-        str, list[Outcome]]:
-    """Summarize the parts, round after round, until the summaries fit one call.
+def map_stage(runtime: Runtime, recorder: Recorder, p: Plan,
+              on_progress: Progress | None = None,
+              notice: Callable[[str], None] | None = None) -> tuple[str, list[Outcome]]:
+    """Summarize the parts, round after round, until the summaries fit one call. The calls
+    share one client whose pool holds every worker's connection (`fanout.pooled`).
 
     Each round must shrink its input to at most SHRINK of it; a round that does not makes
     the next one ask for shorter part summaries (long, medium, short). When even short ones
@@ -231,6 +236,9 @@ def map_stage(app: AppContext, p: Plan, on_progress: Progress | None = None) -> 
     parts, total = p.parts, len(p.parts)
     if len(parts) <= 1:
         return (parts[0] if parts else ""), outcomes
+    from bedrock_cli.tasks import fanout
+
+    runtime = fanout.pooled(runtime, WORKERS)
 
     def done(outcome: Outcome) -> None:
         outcomes.append(outcome)
@@ -240,12 +248,13 @@ def map_stage(app: AppContext, p: Plan, on_progress: Progress | None = None) -> 
     length, size, level = part_length(p.budget_chars), len(p.text), 0
     while True:
         level += 1
-        joined = "\n\n".join(s for s in _round(app, p, parts, level, length, done) if s)
+        summaries = _round(runtime, recorder, p, parts, level, length, done)
+        joined = "\n\n".join(s for s in summaries if s)
         if len(joined) <= p.budget_chars:
             return joined, outcomes
         if len(joined) > size * SHRINK:  # this round did not shrink its input enough
             if length == PART_LENGTHS[-1]:
-                return _overflow(app, p, joined), outcomes
+                return _overflow(p, joined, notice), outcomes
             length = PART_LENGTHS[PART_LENGTHS.index(length) + 1]
         size = len(joined)
         parts = split_text(joined, p.budget_chars)
@@ -254,14 +263,15 @@ def map_stage(app: AppContext, p: Plan, on_progress: Progress | None = None) -> 
             on_progress(len(outcomes), total)
 
 
-def _overflow(app: AppContext, p: Plan, joined: str) -> str:
+def _overflow(p: Plan, joined: str, notice: Callable[[str], None] | None) -> str:
     """Part summaries that no longer shrink: the last call takes them whole when the context
     window holds them (half of it, the rest kept for instructions and the answer)."""
     tokens = common.estimate_tokens(joined)
     if tokens <= p.tgt.window // 2:
-        app.output.notice(f"The part summaries no longer get shorter; the last call takes all "
-                          f"of them (about {tokens} tokens, over --chunk-tokens "
-                          f"{p.budget_chars // common.CHARS_PER_TOKEN}).")
+        if notice is not None:
+            notice(f"The part summaries no longer get shorter; the last call takes all of "
+                   f"them (about {tokens} tokens, over --chunk-tokens "
+                   f"{p.budget_chars // common.CHARS_PER_TOKEN}).")
         return joined
     raise ServiceError(
         f"The part summaries no longer get shorter (about {tokens} tokens after the last "

@@ -4,6 +4,7 @@ in, with the command line winning over the template (an explicit -m, --system, -
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -11,32 +12,35 @@ from bedrock_cli.errors import UsageError
 from bedrock_cli.tasks import params as params_module
 
 if TYPE_CHECKING:
-    from bedrock_cli.context import AppContext
+    from pathlib import Path
+
     from bedrock_cli.templates import Store, Template
 
 
-def store(app: AppContext) -> Store:
+def store(config_path: Path) -> Store:
+    """The templates beside the config file at `config_path`."""
     from bedrock_cli.templates import Store, directory
 
-    return Store(directory(app.settings.config_path))
+    return Store(directory(config_path))
 
 
 def variables(pairs: list[tuple[str, str]] | None) -> dict[str, str]:
     return {key: value for key, value in pairs or []}
 
 
-def load(app: AppContext, name: str | None,
-         pairs: list[tuple[str, str]] | None) -> Template | None:
-    """The template asked for (None without --template); -p without one is a usage error."""
+def load(config_path: Path, name: str | None, pairs: list[tuple[str, str]] | None,
+         notice: Callable[[str], None]) -> Template | None:
+    """The template asked for (None without --template); -p without one is a usage error.
+    ``notice`` hears of variables the template does not use."""
     if name is None:
         if pairs:
             raise UsageError("-p/--param sets template variables, but no --template was given.",
                              "Add --template NAME (see `bedrock-cli templates list`).")
         return None
-    template = store(app).load(name)
+    template = store(config_path).load(name)
     unused = template.unused(variables(pairs))
     if unused:
-        app.output.notice(f"Template {name!r} does not use {', '.join(map(repr, unused))}.")
+        notice(f"Template {name!r} does not use {', '.join(map(repr, unused))}.")
     return template
 
 

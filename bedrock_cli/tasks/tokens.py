@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from bedrock_cli.errors import UsageError
 
 if TYPE_CHECKING:
-    from bedrock_cli.context import AppContext
+    from bedrock_cli.catalog import Resolution
+    from bedrock_cli.runtime import Runtime
 
 ESTIMATE_NOTE = "local estimate; Bedrock's CountTokens does not support this model"
 
@@ -32,11 +33,12 @@ class TokenCount:
         return f"≈ {self.input_tokens} tokens ({ESTIMATE_NOTE})"
 
 
-def count(app: AppContext, text: str, model: str | None = None,
+def count(runtime: Runtime, resolution: Resolution, wanted: str, text: str,
           system: str | None = None) -> TokenCount:
-    resolution = app.resolve_model(model)
+    """CountTokens for the resolved model (`wanted` is the name asked for), or the labelled
+    local estimate where Bedrock cannot count."""
     found = resolution.model
-    name = found.id if found is not None else (model or app.settings.model)
+    name = found.id if found is not None else wanted
     if found is not None and found.kind != "text":
         raise UsageError(f"{name} is an {found.kind} model; tokens counts a text model's input.",
                          "Pass a text model with -m (e.g. -m haiku).")
@@ -45,13 +47,11 @@ def count(app: AppContext, text: str, model: str | None = None,
 
         joined = "\n\n".join(part for part in (system, text) if part)
         return TokenCount(count_tokens(joined), name, resolution.model_id, False, None)
-    converse: dict[str, Any] = {"messages": [{"role": "user", "content": [{"text": text}]}]}
-    if system:
-        converse["system"] = [{"text": system}]
     # CountTokens is called with the foundation-model id (whether it takes inference-profile
     # ids is UNVERIFIED).
     model_id = found.id if found is not None else resolution.model_id
-    response = app.runtime.call("bedrock-runtime", "count_tokens", modelId=model_id,
-                                input={"converse": converse})
-    return TokenCount(int(response["inputTokens"]), name, model_id, True,
-                      app.clients.backend)
+    from bedrock_cli.calls import TokenCountRequest
+
+    counted = runtime.count_tokens(TokenCountRequest(
+        model_id, [{"role": "user", "content": [{"text": text}]}], [system] if system else []))
+    return TokenCount(counted, name, model_id, True, runtime.clients.backend)

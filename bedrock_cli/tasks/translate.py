@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 from bedrock_cli.errors import ServiceError, UsageError
 from bedrock_cli.tasks import common, documents
 from bedrock_cli.tasks.chunking import split_spans
-from bedrock_cli.tasks.textcall import CallLog, Outcome, run
+from bedrock_cli.tasks.textcall import CallLog, Outcome
 
 if TYPE_CHECKING:
-    from bedrock_cli.context import AppContext
+    from bedrock_cli.recorder import Recorder
+    from bedrock_cli.runtime import Runtime
 
 SYSTEM = ("You are a professional translator. Translate faithfully and completely. Keep the "
           "markdown formatting, line breaks, blank lines, lists, tables, code blocks, inline "
@@ -59,10 +60,12 @@ def _language(value: str | None, option: str) -> str | None:
     return cleaned
 
 
-def prepare(app: AppContext, inp: TranslateInput) -> Plan:
+def prepare(target_for: common.TargetFor, inp: TranslateInput, *, logging: bool) -> Plan:
+    """The parts to translate; with `logging` (history on), a long text's calls share a
+    conversation id."""
     inp.to = _language(inp.to, "--to") or ""
     inp.source_language = _language(inp.source_language, "--from")
-    tgt = common.target(app, inp.model)
+    tgt = target_for(inp.model)
     doc = documents.text_or_file(inp.source, inp.stdin)
     text = doc.text()
     if not text.strip():
@@ -72,7 +75,7 @@ def prepare(app: AppContext, inp: TranslateInput) -> Plan:
         budget = min(budget, max(200, int(tgt.model.max_output_tokens * OUTPUT_SHARE)))
     spans = split_spans(text, budget * common.CHARS_PER_TOKEN)
     conversation = None
-    if len(spans) > 1 and app.history is not None:
+    if len(spans) > 1 and logging:
         from bedrock_cli.history import new_id
 
         conversation = new_id()
@@ -85,10 +88,12 @@ def instruction_for(inp: TranslateInput) -> str:
             "breaks exactly. Reply with the translation only, without the document tags.")
 
 
-def translate(app: AppContext, plan: Plan, on_text: Callable[[str], None] | None = None
-              ) -> tuple[Outcome, int]:
-    """Translate part after part, streaming each; the whitespace between parts is kept.
-    Returns the combined outcome and the number of parts."""
+def translate(runtime: Runtime, recorder: Recorder, plan: Plan,
+              on_text: Callable[[str], None] | None = None,
+              on_warning: Callable[[str], None] | None = None) -> tuple[Outcome, int]:
+    """Translate part after part, streaming each; the whitespace between parts is kept
+    (``on_warning`` hears of a part cut off at the output limit). Returns the combined
+    outcome and the number of parts."""
     from bedrock_cli.tasks.common import combine
 
     text, spans, inp = plan.text, plan.spans, plan.inp
@@ -112,15 +117,16 @@ def translate(app: AppContext, plan: Plan, on_text: Callable[[str], None] | None
                       conversation_id=plan.conversation_id)
         trim = _Trim(on_text)
         try:
-            outcome = run(app, request, plan.tgt.model, log, stream=True, on_text=trim.add)
+            outcome = recorder.text(runtime, request, plan.tgt.model, log, stream=True,
+                                    on_text=trim.add)
         except ServiceError as exc:
             if "cannot translate" in exc.message:  # the local backend's plain refusal
                 exc.hint = "Translate on Amazon Bedrock: --backend aws, with no --endpoint-url " \
                     "pointing at `bedrock-cli serve` (the emulator never fakes a translation)."
             raise
-        if outcome.result.stop_reason == "max_tokens":
-            app.output.warn(f"part {number} of the translation was cut off at the model's "
-                            "output limit; lower --chunk-tokens.")
+        if outcome.result.stop_reason == "max_tokens" and on_warning is not None:
+            on_warning(f"part {number} of the translation was cut off at the model's "
+                       "output limit; lower --chunk-tokens.")
         outcomes.append(outcome)
         following = spans[number][0] if number < len(spans) else len(text)
         gap = text[end:following]

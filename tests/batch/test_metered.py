@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bedrock_cli import metering
-from bedrock_cli.batch.metered import Calls, RunMeter
+from bedrock_cli.batch.metered import Calls
 from bedrock_cli.batch.progress import Stats
 from bedrock_cli.metering import Metered
 from bedrock_cli.types import Usage
@@ -31,8 +31,16 @@ def test_the_report_matches_per_call_metering() -> None:
             assert metering.as_json(calls)["usage_report"]["calls"] == n  # type: ignore[arg-type]
 
 
-def test_run_meter_reports_once() -> None:
-    meter = RunMeter(Calls(stats(3, 0), "m"))
-    assert len(meter.take()) == 3
+def test_a_run_added_to_the_meter_is_reported_once() -> None:
+    meter = metering.Meter()
+    meter.add(Metered("before", Usage(1, 1, 2), 0.25))
+    meter.add_run(Calls(stats(3, 0), "m"))
+    taken = meter.take()
+    assert len(taken) == 4
+    assert [e.model for e in taken] == ["before", "m", "m", "m"]
+    assert metering.line(taken) == metering.line(
+        [Metered("before", Usage(1, 1, 2), 0.25), *per_call(3, 0)])
     assert len(meter.take()) == 0
-    assert len(meter.entries()) == 3
+    meter.add(Metered("after", Usage(), 0.0))
+    assert [e.model for e in meter.take()] == ["after"]
+    assert len(meter.entries()) == 5

@@ -90,11 +90,6 @@ class FakeRuntime:
                 self.in_flight -= 1
 
 
-class FakeApp:
-    def __init__(self, runtime: FakeRuntime) -> None:
-        self.runtime = runtime
-
-
 class FakeBuilder:
     def build(self, record: Record) -> Built:
         request = TextRequest("amazon.nova-lite-v1:0",
@@ -119,7 +114,7 @@ def run(runtime: FakeRuntime, n: int, **options: Any) -> tuple[ListSink, Stats]:
     output = Output(io.StringIO(), io.StringIO(), quiet=True)
     records = (Record(i + 1, f"r{i}", {}) for i in range(n))
     with Progress(output, stats) as progress:
-        Runner(FakeApp(runtime), FakeBuilder(), sink, stats,  # type: ignore[arg-type]
+        Runner(runtime, FakeBuilder(), sink, stats,  # type: ignore[arg-type]
                RunOptions(**options), progress).run(records)
     return sink, stats
 

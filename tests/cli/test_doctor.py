@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bedrock_cli.tasks import doctor_remote
+from bedrock_cli.tasks.doctor import remote as doctor_remote
 from tests.fake_endpoint import FakeEndpoint
 from tests.helpers import cli
 

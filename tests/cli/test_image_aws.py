@@ -347,7 +347,7 @@ def test_a_failure_after_some_images_keeps_and_lists_them(endpoint: FakeEndpoint
 
 def test_ctrl_c_keeps_what_was_saved() -> None:
     from bedrock_cli.errors import ExitCode
-    from bedrock_cli.tasks.image_run import ImageOutcome, SavedImage, final_error
+    from bedrock_cli.tasks.image.run import ImageOutcome, SavedImage, final_error
 
     outcome = ImageOutcome("m", "m", "aws", "text-to-image", 2,
                            images=[SavedImage(Path("a.png"), 1, 8, 8)],

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from bedrock_cli.output.images import UPPER_HALF, half_blocks
-from bedrock_cli.tasks.image_files import plan, slug
+from bedrock_cli.tasks.image.files import plan, slug
 from tests.helpers import Run, cli
 
 

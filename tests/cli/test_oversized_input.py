@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from bedrock_cli.fits import least_tokens
 from bedrock_cli.history import CallRecord, History
 from bedrock_cli.history_limits import FIELD_LIMIT, capped, capped_json
-from bedrock_cli.tasks.fits import least_tokens
 from bedrock_cli.text.tokenizer import count_tokens
 from tests.helpers import cli
 

@@ -74,18 +74,16 @@ def test_summaries_that_do_not_shrink_go_to_the_last_call_whole() -> None:
 
 
 def test_summaries_too_large_for_the_window_fail_as_a_service_result() -> None:
-    from bedrock_cli.cli.options import make_context
-
-    app = make_context({"backend": "local"})
     tgt = common.Target("vendor.some-model-v1:0", None, "vendor.some-model-v1:0")
     plan = task.Plan(tgt, task.SummarizeInput(paths=[]), [], "", [], [], 300, None)
     with pytest.raises(ServiceError) as caught:
-        task._overflow(app, plan, "word " * 20_000)  # ~33,000 tokens; the window is 8,000
+        task._overflow(plan, "word " * 20_000, None)  # ~33,000 tokens; the window is 8,000
     assert caught.value.exit_code == 5
     assert "context window of 8000" in caught.value.message
     assert "up to 4000" in (caught.value.hint or "")
-    assert task._overflow(app, plan, "word " * 1000).startswith("word")
-    app.close()
+    notices: list[str] = []
+    assert task._overflow(plan, "word " * 1000, notices.append).startswith("word")
+    assert len(notices) == 1 and "no longer get shorter" in notices[0]
 
 
 def test_chunk_tokens_bound_is_half_the_window_as_documented() -> None:

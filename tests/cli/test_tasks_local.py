@@ -1,5 +1,6 @@
-"""summarize, ask, extract, translate and chat on the local backend, end to end (issue 4's
-"Done means"): the CLI, the boto3 client, the emulator's engines, and history."""
+"""summarize, ask, extract and translate on the local backend, end to end (issue 4's
+"Done means"): the CLI, the boto3 client, the emulator's engines, and history. Chat is in
+test_chat_local.py."""
 
 from __future__ import annotations
 
@@ -71,6 +72,7 @@ def test_a_hundred_pages_summarize_by_map_reduce(isolated_env: Path) -> None:
 
 
 def test_progress_bar_on_a_terminal(isolated_env: Path) -> None:
+
     from bedrock_cli.cli import render
     from bedrock_cli.cli.options import make_context
     from bedrock_cli.tasks import summarize as task
@@ -82,14 +84,15 @@ def test_progress_bar_on_a_terminal(isolated_env: Path) -> None:
     Path("book.txt").write_text(hundred_pages())
     app = make_context({"backend": "local"})
     app.output.stderr = Terminal()
-    plan = task.plan(app, task.SummarizeInput(paths=["book.txt"], chunk_tokens=20_000))
+    plan = task.plan(app.target,
+                     task.SummarizeInput(paths=["book.txt"], chunk_tokens=20_000), logging=True)
     seen: list[tuple[int, int]] = []
     with render.progress(app, "Summarizing", len(plan.parts)) as update:
         def progress(done: int, total: int) -> None:
             seen.append((done, total))
             update(done, total)
 
-        text, outcomes = task.map_stage(app, plan, progress)
+        text, outcomes = task.map_stage(app.runtime, app.recorder, plan, progress)
     app.close()
     assert seen[-1][0] == len(outcomes) >= len(plan.parts) > 3
     assert [done for done, _ in seen] == list(range(1, len(seen) + 1))
@@ -305,57 +308,6 @@ def test_translate_is_declined_plainly_on_the_local_backend(isolated_env: Path) 
     assert "--backend aws" in lines[1]
     [row] = rows(isolated_env)
     assert (row["command"], row["status"]) == ("translate", "error")
-
-
-# -- chat -------------------------------------------------------------------------------
-
-def test_a_piped_two_line_chat_answers_both_and_logs_both(isolated_env: Path) -> None:
-    run = local("chat", "--json", input="Tell me about the harbour.\nAnd the railway?\n")
-    assert run.exit_code == 0, run.stderr
-    answers = [json.loads(line) for line in run.stdout.splitlines()]
-    assert len(answers) == 2 and all(a["text"] for a in answers)
-    listed = local("history", "list", "--json").json()
-    assert [r["prompt"] for r in listed] == ["And the railway?", "Tell me about the harbour."]
-    assert {r["command"] for r in listed} == {"chat"}
-    assert listed[0]["conversation_id"] == listed[1]["conversation_id"] == listed[1]["id"]
-    second = History(isolated_env / "data").get(listed[0]["id"])
-    assert second is not None
-    assert len(json.loads(str(second["messages"]))) == 4  # the first turn went along
-
-
-@pytest.mark.parametrize("tail", ["", "\n"])
-def test_a_piped_chat_ending_inside_a_block_sends_the_block(tail: str) -> None:
-    run = local("chat", "--json", input=f'hello\n"""\nfirst line\nsecond line{tail}')
-    assert run.exit_code == 0, run.stderr
-    assert len(run.stdout.splitlines()) == 2  # both messages answered
-    assert 'ended inside a """ block' in run.stderr
-    listed = local("history", "list", "--json").json()
-    assert [r["prompt"] for r in listed] == ["first line\nsecond line", "hello"]
-
-
-def test_chat_plain_output_and_continue(isolated_env: Path) -> None:
-    run = local("chat", input="After the rain, the streets were\n")
-    assert run.exit_code == 0, run.stderr
-    assert run.stdout.strip()
-    assert run.stderr == ""
-    again = local("chat", "--continue", input="/history\nAnd then?\n")
-    assert again.exit_code == 0, again.stderr
-    assert "Continuing conversation" in again.stderr
-    assert "1. you: After the rain, the streets were" in again.stderr
-    calls = rows(isolated_env)
-    assert calls[1]["conversation_id"] == calls[0]["id"]
-
-
-def test_chat_multiline_and_commands(isolated_env: Path) -> None:
-    text = '/system Be brief.\n"""\nline one\nline two\n"""\n/save chat.md\n/exit\nnever sent\n'
-    run = local("chat", input=text)
-    assert run.exit_code == 0, run.stderr
-    [row] = rows(isolated_env)
-    assert row["prompt"] == "line one\nline two"
-    assert row["system"] == "Be brief."
-    saved = Path("chat.md").read_text()
-    assert "## You\n\nline one\nline two" in saved
-    assert "System prompt set." in run.stderr and "Saved 1 turn(s)" in run.stderr
 
 
 # -- bad input: exit 2, a clear message, no traceback ---------------------------------------

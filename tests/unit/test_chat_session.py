@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bedrock_cli.cli.chat import chat_calls
 from bedrock_cli.cli.options import make_context
 from bedrock_cli.context import AppContext
 from bedrock_cli.errors import InterruptedByUser
@@ -38,7 +39,7 @@ def app() -> Iterator[AppContext]:
 
 
 def test_turns_are_kept_and_logged_under_one_conversation(app: AppContext) -> None:
-    session = ChatSession(app)
+    session = ChatSession(chat_calls(app))
     pieces: list[str] = []
     first = session.send("After the rain, the streets were", on_text=pieces.append)
     assert "".join(pieces) == first.result.text
@@ -50,7 +51,7 @@ def test_turns_are_kept_and_logged_under_one_conversation(app: AppContext) -> No
 
 
 def test_commands(app: AppContext, tmp_path: Path) -> None:
-    session = ChatSession(app)
+    session = ChatSession(chat_calls(app))
     assert session.command("/help").text == HELP
     assert session.command("/exit").leave and session.command("/QUIT").leave
     assert "Unknown command /nope" in session.command("/nope").text
@@ -81,7 +82,7 @@ def test_commands(app: AppContext, tmp_path: Path) -> None:
 
 
 def test_an_interrupted_answer_keeps_what_arrived(app: AppContext) -> None:
-    session = ChatSession(app)
+    session = ChatSession(chat_calls(app))
 
     def stop_after_two(piece: str, seen: list[str] = []) -> None:  # noqa: B006
         seen.append(piece)
@@ -97,14 +98,14 @@ def test_an_interrupted_answer_keeps_what_arrived(app: AppContext) -> None:
 
 
 def test_history_names_the_model_that_gave_each_answer(app: AppContext) -> None:
-    session = ChatSession(app)
+    session = ChatSession(chat_calls(app))
     session.send("After the rain, the streets were")
     session.command("/model nova-micro")
     session.send("And then?")
     labels = [line.split(": ")[0].strip() for line in
               session.command("/history").text.splitlines()[1::2]]
     assert "nova-lite" in labels[0] and "nova-micro" in labels[1], labels
-    resumed = ChatSession(app, model="nova-pro")
+    resumed = ChatSession(chat_calls(app), model="nova-pro")
     assert resumed.resume(continue_last=True, conversation_id=None) == 2
     again = [line.split(": ")[0].strip() for line in
              resumed.command("/history").text.splitlines()[1::2]]

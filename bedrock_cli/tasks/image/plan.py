@@ -2,7 +2,7 @@
 
 No printing and no calls here: `build` refuses (exit 2) everything Bedrock would refuse —
 sizes, seeds, cfg, steps, strengths, prompt lengths, counts, input images — names the nearest
-valid value, and plans where every image will be written. `image_run.run` makes the calls.
+valid value, and plans where every image will be written. `run.run` makes the calls.
 """
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.errors import UsageError
 from bedrock_cli.families.images import ImageFamily, ImageRequest, family_for
-from bedrock_cli.tasks import image_checks as checks
-from bedrock_cli.tasks import image_files as files
-from bedrock_cli.tasks.image_inputs import InputImage, extend_canvas, load, same_size
+from bedrock_cli.tasks.image import checks, files
+from bedrock_cli.tasks.image.inputs import InputImage, extend_canvas, load, same_size
 
 if TYPE_CHECKING:
-    from bedrock_cli.catalog import ImageLimits, ModelInfo
-    from bedrock_cli.context import AppContext
+    from bedrock_cli.catalog import ImageLimits, ModelInfo, Resolution
 
 
 @dataclass
@@ -78,16 +76,17 @@ class ImagePlan:
         return sum(call.request.count for call in self.calls)
 
 
-def build(app: AppContext, inp: ImageInput) -> ImagePlan:
-    resolution = app.resolve_model(inp.model, kind="image_model")
+def build(resolution: Resolution, wanted: str, image_models: list[ModelInfo],
+          inp: ImageInput) -> ImagePlan:
+    """The calls to make: `resolution` is the model `wanted` resolved, `image_models` the
+    catalog's image models (for a hint naming one that can do the task)."""
     model = resolution.model
-    wanted = inp.model or app.settings.image_model
     if model is None or model.image is None:
         raise UsageError(f"{wanted} is not an image model bedrock-cli knows.",
                          "See `bedrock-cli models list --modality image`.")
     family, limits = family_for(model.family), model.image
     task = task_for(inp, family)
-    checks.check_task(task, model, limits, app.catalog.models(modality="image"))
+    checks.check_task(task, model, limits, image_models)
     _check_combinations(inp, task, family, model)
     base = ImageRequest(task=task)
     notes: list[str] = []

@@ -20,7 +20,7 @@ from bedrock_cli.errors import UsageError
 
 if TYPE_CHECKING:
     from bedrock_cli.catalog import ModelInfo
-    from bedrock_cli.context import AppContext
+    from bedrock_cli.clients import Clients
     from bedrock_cli.types import TextRequest
 
 MAX_TOKEN_CHARS = 16
@@ -58,7 +58,7 @@ def _texts(request: TextRequest) -> Iterator[str]:
                 yield doc["source"]["text"]
 
 
-def check(app: AppContext, request: TextRequest, model: ModelInfo | None, name: str) -> None:
+def check(clients: Clients, request: TextRequest, model: ModelInfo | None, name: str) -> None:
     """Exit 2 before the call when the request's text cannot fit the model's context window
     (models outside the catalog are not checked: their window is not known)."""
     window = int(model.context_window) if model is not None and model.context_window else 0
@@ -73,18 +73,20 @@ def check(app: AppContext, request: TextRequest, model: ModelInfo | None, name: 
         f"The input is too long for {name}: at least {tokens:,} tokens ({_size(size)} of "
         f"text), and its context window is {window:,} tokens.",
         "Summarize it first (`bedrock-cli summarize FILE`, which works in parts), send a "
-        f"part of it, or use a model with a larger context window{_bigger(app, tokens)}.")
+        f"part of it, or use a model with a larger context window{_bigger(clients, tokens)}.")
 
 
 def _size(size: int) -> str:
     return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} KB"
 
 
-def _bigger(app: AppContext, tokens: int) -> str:
+def _bigger(clients: Clients, tokens: int) -> str:
     """The text model with the smallest window that holds `tokens` and that can be called
     in this region, if the catalog has one."""
-    region = app.clients.region or ""
-    fits = [m for m in app.catalog.models(modality="text")
+    from bedrock_cli.catalog import get_catalog
+
+    region = clients.region or ""
+    fits = [m for m in get_catalog().models(modality="text")
             if m.kind == "text" and m.context_window >= tokens and not m.legacy and
             (m.on_demand_in(region) or m.profile_geography_for(region))]
     if not fits:

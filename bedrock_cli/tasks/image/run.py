@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING, Any
 from bedrock_cli.errors import BedrockCliError, BlockedError, InterruptedByUser, ServiceError
 from bedrock_cli.families.images import METADATA_STEPS, METADATA_TASK
 from bedrock_cli.paths import atomic_write
-from bedrock_cli.tasks import image_files as files
+from bedrock_cli.tasks.image import files
 
 if TYPE_CHECKING:
-    from bedrock_cli.context import AppContext
-    from bedrock_cli.tasks.image import Call, ImagePlan
+    from bedrock_cli.history import CallRecord
+    from bedrock_cli.recorder import Recorder
+    from bedrock_cli.runtime import Runtime
+    from bedrock_cli.tasks.image.plan import Call, ImagePlan
 
 
 @dataclass
@@ -79,44 +81,37 @@ class ImageOutcome:
         }
 
 
-def run(app: AppContext, plan: ImagePlan,
+def run(runtime: Runtime, recorder: Recorder, plan: ImagePlan,
         on_call: Callable[[int], None] | None = None) -> ImageOutcome:
     """Make every call of the plan; `on_call(images_so_far)` after each one. An error or
-    Ctrl-C stops the run: it is kept in `outcome.failure`, with what was saved before it."""
-    outcome = ImageOutcome(plan.model.id, plan.model_id, app.clients.backend, plan.task,
+    Ctrl-C stops the run: it is kept in `outcome.failure`, with what was saved before it.
+    The recorder prices, meters and logs the run."""
+    outcome = ImageOutcome(plan.model.id, plan.model_id, recorder.backend, plan.task,
                            plan.count)
     metadata = json.dumps(METADATA_STEPS if plan.save_steps else METADATA_TASK)
     started = time.perf_counter()
     try:
         for call in plan.calls:
-            _one(app, plan, call, metadata, outcome)
+            _one(runtime, plan, call, metadata, outcome)
             if on_call is not None:
                 on_call(len(outcome.images))
     except (BedrockCliError, KeyboardInterrupt) as exc:
         outcome.failure = exc
     outcome.latency_ms = int((time.perf_counter() - started) * 1000)
-    outcome.cost_usd = _cost(plan, len(outcome.images))
-    app.meter.images(plan.model, len(outcome.images), outcome.cost_usd, outcome.latency_ms)
-    outcome.history_id = _record(app, plan, outcome, outcome.failure)
+    first = plan.calls[0].request
+    outcome.cost_usd = recorder.image_price(
+        plan.model, len(outcome.images), quality=first.quality, width=plan.width,
+        height=plan.height, steps=first.steps)
+    recorder.images(plan.model, len(outcome.images), outcome.cost_usd, outcome.latency_ms)
+    outcome.history_id = recorder.log(_history_record(plan, outcome, outcome.failure))
     return outcome
 
 
-def _one(app: AppContext, plan: ImagePlan, call: Call, metadata: str,
+def _one(runtime: Runtime, plan: ImagePlan, call: Call, metadata: str,
          outcome: ImageOutcome) -> None:
-    body = plan.family.build(call.request)
-    try:
-        response = app.runtime.call(
-            "bedrock-runtime", "invoke_model", modelId=plan.model_id, body=json.dumps(body),
-            contentType="application/json", accept="application/json",
-            requestMetadata=metadata)
-        data = json.loads(response["body"].read())
-    except ValueError:
-        raise ServiceError("The model's response is not JSON.", "Retry the request.") from None
-    try:
-        result = plan.family.parse(data if isinstance(data, dict) else {}, call.request.count)
-    except Exception as exc:  # a field of the wrong type, not base64, ...: a broken answer
-        raise ServiceError(f"The model's response could not be read ({exc}).",
-                           "Retry the request.") from None
+    from bedrock_cli.calls import ImageCall
+
+    result = runtime.image(ImageCall(plan.model_id, plan.family, call.request, metadata))
     outcome.blocked += result.blocked
     outcome.errors += result.errors
     asked = (call.request.width, call.request.height)
@@ -163,40 +158,22 @@ def _readable() -> Iterator[None]:
                            "Retry the request.") from None
 
 
-def _cost(plan: ImagePlan, images: int) -> float | None:
-    from bedrock_cli.catalog import estimate_cost
-
-    usage: dict[str, Any] = {"images": images,
-                             "image_quality": plan.calls[0].request.quality or "standard"}
-    if plan.width and plan.height:
-        usage["image_width"], usage["image_height"] = plan.width, plan.height
-    if plan.calls[0].request.steps:
-        usage["steps"] = plan.calls[0].request.steps
-    return estimate_cost(plan.model, usage) if images else 0.0
-
-
-def _record(app: AppContext, plan: ImagePlan, outcome: ImageOutcome,
-            failure: BaseException | None) -> str | None:
-    history = app.history
-    if history is None:
-        return None
+def _history_record(plan: ImagePlan, outcome: ImageOutcome,
+                    failure: BaseException | None) -> CallRecord:
+    """What history keeps of the run: the files written, not the images."""
     from bedrock_cli.history import CallRecord
 
     status = "complete" if failure is None and not outcome.blocked and not outcome.errors \
         else ("partial" if outcome.images else "error")
     error = (str(getattr(failure, "message", "Interrupted.")) if failure is not None
              else "; ".join(outcome.blocked + outcome.errors) or None)
-    try:
-        return history.record(CallRecord(
-            command="image", status=status, model=plan.model.id, model_id=plan.model_id,
-            backend=outcome.backend, prompt=plan.prompt or None,
-            params={**plan.params, "files": [str(p) for p in outcome.files]},
-            response="\n".join(str(p) for p in outcome.files) or None,
-            stop_reason="content_filtered" if outcome.blocked else None,
-            cost_usd=outcome.cost_usd, latency_ms=outcome.latency_ms, error=error))
-    except Exception as exc:  # history must never cost the user their images
-        app.output.warn(f"could not write history ({exc}); the call is not logged.")
-        return None
+    return CallRecord(
+        command="image", status=status, model=plan.model.id, model_id=plan.model_id,
+        backend=outcome.backend, prompt=plan.prompt or None,
+        params={**plan.params, "files": [str(p) for p in outcome.files]},
+        response="\n".join(str(p) for p in outcome.files) or None,
+        stop_reason="content_filtered" if outcome.blocked else None,
+        cost_usd=outcome.cost_usd, latency_ms=outcome.latency_ms, error=error)
 
 
 def final_error(outcome: ImageOutcome) -> BaseException | None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from bedrock_cli.errors import UsageError
 from bedrock_cli.families.images.base import measure
 from bedrock_cli.inputs import read_bytes
-from bedrock_cli.tasks.image_checks import fit_input
+from bedrock_cli.tasks.image.checks import fit_input
 
 if TYPE_CHECKING:
     from bedrock_cli.families.images.base import InputLimits

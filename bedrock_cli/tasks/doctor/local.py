@@ -1,90 +1,23 @@
-"""`doctor`: check the install, configuration, credentials, model access and local data, and
-say for each problem exactly what to do about it.
-
-Each check is a function returning one :class:`Check`. A check that raises is reported as a
-warning (the doctor never crashes); a ``fail`` blocks use (the command exits 3). The checks
-that talk to AWS are in :mod:`bedrock_cli.tasks.doctor_remote`.
-"""
+"""The doctor's checks that need no backend: the install, the config file, the data
+directory and the history store."""
 
 from __future__ import annotations
 
 import os
 import platform
 import sqlite3
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bedrock_cli import __version__
-from bedrock_cli.errors import BedrockCliError
 from bedrock_cli.history import HistoryDamaged, move_aside
 from bedrock_cli.paths import private_dir
+from bedrock_cli.tasks.doctor.checks import FAIL, OK, UPGRADE, WARN, Check
 
 if TYPE_CHECKING:
-    from bedrock_cli.context import AppContext
+    from pathlib import Path
 
-OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
-UPGRADE = "pip install -U boto3 botocore (or `pipx upgrade bedrock-cli`)"
-
-
-@dataclass
-class Check:
-    name: str
-    status: str  # ok | warn | fail | skip
-    detail: str
-    fix: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class Report:
-    checks: list[Check]
-    backend: str | None
-    region: str | None
-
-    @property
-    def ok(self) -> bool:
-        return all(c.status != FAIL for c in self.checks)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "backend": self.backend, "region": self.region,
-                "checks": [c.to_json() for c in self.checks]}
-
-
-def run(app: AppContext, on_check: Callable[[Check], None] | None = None) -> Report:
-    """Every check, in order; ``on_check`` sees each as it finishes."""
-    from bedrock_cli.tasks import doctor_remote as remote
-
-    state = remote.State(app)
-    checks: list[Check] = []
-    steps: list[tuple[str, Callable[[], Check]]] = [
-        ("install", check_install),
-        ("config", lambda: check_config(app)),
-        ("backend", state.check_backend),
-        ("region", state.check_region),
-        ("credentials", state.check_credentials),
-        ("endpoint", state.check_endpoint),
-        ("clock", state.check_clock),
-        ("model", lambda: state.check_model("model", blocking=True)),
-        ("image model", lambda: state.check_model("image_model", blocking=False)),
-        ("embeddings model", lambda: state.check_model("embed_model", blocking=False)),
-        ("data dir", lambda: check_data_dir(app)),
-        ("history", lambda: check_history(app)),
-    ]
-    for name, step in steps:
-        try:
-            check = step()
-        except BedrockCliError as err:
-            check = Check(name, FAIL, err.message, err.hint)
-        except Exception as exc:  # a diagnostic tool reports; it does not crash
-            check = Check(name, WARN, f"could not check: {type(exc).__name__}: {exc}",
-                          "Rerun with --debug and report this if it persists.")
-        checks.append(check)
-        if on_check:
-            on_check(check)
-    return Report(checks, state.backend, state.region)
+    from bedrock_cli.history import History
+    from bedrock_cli.settings import Settings
 
 
 def check_install() -> Check:
@@ -104,10 +37,9 @@ def check_install() -> Check:
     return Check("install", OK, detail)
 
 
-def check_config(app: AppContext) -> Check:
+def check_config(settings: Settings) -> Check:
     """The file was read (settings resolve before any command runs, so a broken file or an
     invalid value stops earlier with its own message); say where the settings come from."""
-    settings = app.settings
     path = settings.config_path
     where = f"config file {path}" if path.is_file() else f"no config file at {path} (optional)"
     chosen = [f"{name}={getattr(settings, name)} ({source})"
@@ -119,8 +51,7 @@ def check_config(app: AppContext) -> Check:
     return Check("config", OK, detail + " — `bedrock-cli config show` lists them all")
 
 
-def check_data_dir(app: AppContext) -> Check:
-    data = app.settings.data_dir
+def check_data_dir(data: Path) -> Check:
     fix = "Set BEDROCK_CLI_HOME to a writable directory (or fix the permissions)."
     try:
         private_dir(data)
@@ -132,10 +63,9 @@ def check_data_dir(app: AppContext) -> Check:
     return Check("data dir", OK, f"{data} is writable")
 
 
-def check_history(app: AppContext) -> Check:
-    if app.history is None:
+def check_history(history: History | None) -> Check:
+    if history is None:
         return Check("history", OK, "history is off (--no-log or BEDROCK_CLI_LOG=0)")
-    history = app.history
     path = history.path
     try:
         db = history.connect()

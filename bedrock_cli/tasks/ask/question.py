@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.errors import UsageError
-from bedrock_cli.tasks import ask_images, common, retrieval
+from bedrock_cli.tasks import common, retrieval
+from bedrock_cli.tasks.ask import images as ask_images
 from bedrock_cli.tasks.documents import Document
 from bedrock_cli.tasks.textcall import CallLog
 
 if TYPE_CHECKING:
-    from bedrock_cli.context import AppContext
     from bedrock_cli.types import TextRequest
 
 SYSTEM = ("Answer the question using only the sources provided. Cite the sources you use by "
@@ -53,11 +53,11 @@ class Prepared:
     notes: list[str]
 
 
-def prepare(app: AppContext, inp: AskInput) -> Prepared:
+def prepare(target_for: common.TargetFor, inp: AskInput) -> Prepared:
     question = " ".join(inp.question.split())
     if not question:
         raise UsageError("The question is empty.", 'Ask something: bedrock-cli ask "..."')
-    tgt = common.target(app, inp.model)
+    tgt = target_for(inp.model)
     pictures = ask_images.load_all(inp.images, resize=inp.resize, model=tgt.model,
                                model_name=tgt.name)
     context = retrieval.gather(inp.contexts, inp.stdin.text() if inp.stdin else None)

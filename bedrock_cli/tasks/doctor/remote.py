@@ -16,11 +16,15 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.errors import BedrockCliError, ConfigError
-from bedrock_cli.tasks.doctor import FAIL, OK, SKIP, UPGRADE, WARN, Check
+from bedrock_cli.tasks.doctor.checks import FAIL, OK, SKIP, UPGRADE, WARN, Check
 
 if TYPE_CHECKING:
-    from bedrock_cli.catalog import Resolution
-    from bedrock_cli.context import AppContext
+    from collections.abc import Callable
+
+    from bedrock_cli.catalog import Catalog, Resolution
+    from bedrock_cli.clients import Clients
+    from bedrock_cli.runtime import Runtime
+    from bedrock_cli.settings import Settings
 
 SKEW_FAIL = 300  # SigV4 rejects requests signed more than 5 minutes off
 SKEW_WARN = 30
@@ -46,14 +50,13 @@ def _date_of(response: Any) -> str | None:
 class State:
     """What the checks learn as they go (each later check builds on the earlier ones)."""
 
-    def __init__(self, app: AppContext) -> None:
-        from bedrock_cli.clients import Clients
-
-        self.app = app
-        self.settings = app.settings
-        if "clients" not in vars(app):  # no "using the local backend" notice mid-report
-            vars(app)["clients"] = Clients(app.settings)
-        self.clients = app.clients
+    def __init__(self, settings: Settings, clients: Clients, runtime: Runtime,
+                 catalog: Catalog, resolve: Callable[[str | None], Resolution]) -> None:
+        self.settings = settings
+        self.clients = clients  # the runtime's
+        self.runtime = runtime
+        self.catalog = catalog
+        self.resolve = resolve  # a model name (None: the text model setting) → what to call
         self.backend: str | None = None
         self.region: str | None = None
         self.signed = False  # a request could be signed (credentials or a bearer token)
@@ -71,7 +74,8 @@ class State:
             "AWS_ENDPOINT_URL_BEDROCK_RUNTIME") or os.environ.get("AWS_ENDPOINT_URL"))
 
     def _note_date(self, what: str, response: Any) -> None:
-        date = _date_of(response)
+        """Note the clock skew a response's Date header shows (a response, or the date)."""
+        date = response if isinstance(response, str) else _date_of(response)
         if date:
             with contextlib.suppress(TypeError, ValueError):
                 self.dates.append((what, clock_skew(date, time.time())))
@@ -145,7 +149,7 @@ class State:
         except Exception as exc:
             response = getattr(exc, "response", None)
             self._note_date("STS", response)
-            err = _mapped(exc, self.app, endpoint=sts.meta.endpoint_url)
+            err = _mapped(exc, self.settings, endpoint=sts.meta.endpoint_url)
             why = err.message if response is not None else \
                 f"could not reach {sts.meta.endpoint_url} ({type(exc).__name__})"
             if self.usable:
@@ -191,7 +195,7 @@ class State:
             {"text": "Hello"}]}], max_tokens=1, metadata={"task": "generate"})
         started = time.perf_counter()
         try:
-            self.app.runtime.converse(request)
+            self.runtime.converse(request)
         except BedrockCliError as err:
             return Check("emulator", FAIL, f"the local emulator failed: {err.message}",
                          "Reinstall bedrock-cli; rerun with --debug and report the error.")
@@ -207,16 +211,16 @@ class State:
 
         region = str(self.region)
         try:
-            resolution = self.app.resolve_model(None)
+            resolution = self.resolve(None)
         except BedrockCliError:
             resolution = None
         if resolution is not None and resolution.model is not None and \
                 how_to_call(resolution.model, region, resolution.model_id) is None:
             return resolution.model_id
-        for model in self.app.catalog.models(modality="text"):
+        for model in self.catalog.models(modality="text"):
             if model.converse and how_to_call(model, region) is None:
                 return model.id
-        return self.app.catalog.resolve("amazon.nova-lite-v1:0", region).model_id
+        return self.catalog.resolve("amazon.nova-lite-v1:0", region).model_id
 
     def check_clock(self) -> Check:
         if self.local:
@@ -244,7 +248,7 @@ class State:
         name: str = getattr(self.settings, setting)
         source = self.settings.source(setting)
         try:
-            resolution = self.app.resolve_model(name)
+            resolution = self.resolve(name)
         except BedrockCliError as err:
             return Check(label, bad, f"{err.message} ({setting} from {source})",
                          f"bedrock-cli config set {setting} NAME — see `bedrock-cli models "
@@ -264,8 +268,7 @@ class State:
         model_id = resolution.model.id if resolution.model else \
             resolution.model_id.rsplit("/", 1)[-1].split(".", 1)[-1]
         try:
-            found = self.app.runtime.call("bedrock", "get_foundation_model_availability",
-                                          modelId=model_id)
+            found = self.runtime.model_availability(model_id)
         except ConfigError as err:
             return Check(label, WARN, f"{name}: could not check access: {err.message}",
                          "Allow bedrock:GetFoundationModelAvailability in IAM, or try a call: "
@@ -273,17 +276,17 @@ class State:
         except BedrockCliError as err:
             return Check(label, bad, f"{name} ({model_id}): {err.message}",
                          "Pick a model offered here: bedrock-cli models list --available")
-        self._note_date("bedrock", found)
+        self._note_date("bedrock", found.date)
         region = self.region
         problems = []
-        if found.get("authorizationStatus") not in (None, "AUTHORIZED"):
+        if found.authorization not in (None, "AUTHORIZED"):
             problems.append("not authorized for this account")
-        agreement = (found.get("agreementAvailability") or {}).get("status")
+        agreement = found.agreement
         if agreement not in (None, "AVAILABLE"):
             problems.append(f"model agreement {str(agreement).lower()}")
-        if found.get("entitlementAvailability") not in (None, "AVAILABLE"):
+        if found.entitlement not in (None, "AVAILABLE"):
             problems.append("no entitlement")
-        if found.get("regionAvailability") not in (None, "AVAILABLE"):
+        if found.region not in (None, "AVAILABLE"):
             problems.append(f"not offered in {region}")
         how = "GetFoundationModelAvailability, free"
         if not problems:
@@ -296,25 +299,25 @@ class State:
 
     def _tiny_converse(self, label: str, name: str, resolution: Resolution, via: str,
                        bad: str) -> Check:
-        from bedrock_cli.tasks.textcall import price
+        from bedrock_cli.recorder import Recorder
         from bedrock_cli.types import TextRequest
 
         request = TextRequest(model_id=resolution.model_id, messages=[
             {"role": "user", "content": [{"text": "Hi"}]}], max_tokens=1,
             metadata={"task": "doctor"})
         try:
-            result = self.app.runtime.converse(request)
+            result = self.runtime.converse(request)
         except BedrockCliError as err:
             return Check(label, bad, f"{name}: a 1-token Converse call failed: {err.message}",
                          err.hint)
-        cost = price(resolution.model, result.usage)
+        cost = Recorder.price(resolution.model, result.usage)
         spent = "cost unknown" if cost is None else f"${cost:.6f}"
         return Check(label, OK, f"{name}: answered a 1-token Converse call{via} ({spent})")
 
 
-def _mapped(exc: BaseException, app: AppContext, *, endpoint: str | None = None
+def _mapped(exc: BaseException, settings: Settings, *, endpoint: str | None = None
             ) -> BedrockCliError:
     from bedrock_cli.service_errors import from_exception
 
-    mapped = from_exception(exc, profile=app.settings.profile, endpoint=endpoint)
+    mapped = from_exception(exc, profile=settings.profile, endpoint=endpoint)
     return mapped or BedrockCliError(f"{type(exc).__name__}: {exc}", None)

@@ -1,0 +1,1 @@
+"""`history`: what `history list/show/search` print (`view`) and `history stats` (`stats`)."""
