@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bedrock_cli import history as H
-from bedrock_cli.history import CallRecord, History, utc_stamp
+from bedrock_cli import history_schema as schema
+from bedrock_cli.history import DB_NAME, CallRecord, History, utc_stamp
 
 
 def call(prompt: str, response: str = "", **extra: object) -> CallRecord:
@@ -29,14 +29,14 @@ def test_file_is_private_and_schema_is_current(tmp_path: Path) -> None:
     store.record(call("hi"))
     assert stat.S_IMODE(os.stat(store.path).st_mode) == 0o600
     db = store.connect()
-    assert db.execute("PRAGMA user_version").fetchone()[0] == len(H.MIGRATIONS) == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(schema.MIGRATIONS) == 2
     assert store.has_fts()
 
 
 def test_migration_2_indexes_rows_written_under_version_1(tmp_path: Path) -> None:
-    path = tmp_path / H.DB_NAME
+    path = tmp_path / DB_NAME
     db = sqlite3.connect(path, isolation_level=None)
-    H._migration_1(db)
+    schema._migration_1(db)
     db.execute("PRAGMA user_version = 1")
     db.execute("INSERT INTO calls (id, created_at, command, status, prompt, response) VALUES "
                "('01OLD', '2025-01-01T00:00:00.000+00:00', 'generate', 'complete', "
