@@ -17,19 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from bedrock_cli.batch.build import Defaults, RequestBuilder
 from bedrock_cli.batch.metered import Calls
+from bedrock_cli.batch.output import OutputFile, OutputLock, StdoutSink, read_output
 from bedrock_cli.batch.progress import Progress, Stats
-from bedrock_cli.batch.records import (
-    OutputFile,
-    OutputLock,
-    Scan,
-    StdoutSink,
-    contains,
-    count_in,
-    id_hash,
-    iter_records,
-    read_output,
-    scan_input,
-)
+from bedrock_cli.batch.records import Scan, contains, count_in, id_hash, iter_records, scan_input
 from bedrock_cli.batch.runner import Runner, RunOptions, Sink
 from bedrock_cli.errors import InterruptedByUser, ServiceError, ThrottledError, UsageError
 

@@ -23,12 +23,7 @@ from bedrock_cli.batch.modelinput import (
     converse_body,
     native_family,
 )
-from bedrock_cli.batch.records import (
-    Record,
-    RecordError,
-    iter_records,
-    scan_input,
-)
+from bedrock_cli.batch.records import Record, RecordError, iter_records, scan_input
 from bedrock_cli.errors import ServiceError, UsageError
 from bedrock_cli.storage import Location, StorageError, Store, parse_uri
 

@@ -7,16 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bedrock_cli.batch.records import (
-    OutputFile,
-    RecordError,
-    contains,
-    id_hash,
-    id_key,
-    parse_line,
-    read_output,
-    scan_input,
-)
+from bedrock_cli.batch.output import OutputFile, read_output
+from bedrock_cli.batch.records import RecordError, contains, id_hash, id_key, parse_line, scan_input
 from bedrock_cli.errors import UsageError
 from bedrock_cli.jsonl import repair_tail
 

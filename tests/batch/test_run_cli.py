@@ -143,7 +143,7 @@ def test_one_history_row_for_the_whole_run(tmp_path: Path, isolated_env: Path) -
 
 
 def test_two_runs_cannot_append_to_one_output(tmp_path: Path) -> None:
-    from bedrock_cli.batch.records import OutputLock
+    from bedrock_cli.batch.output import OutputLock
 
     inp = write_prompts(tmp_path / "in.jsonl", 2)
     out = tmp_path / "out.jsonl"
