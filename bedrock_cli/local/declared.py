@@ -33,7 +33,6 @@ mistake is a ``rules.ResponsesError`` naming the rule and its line.
 
 from __future__ import annotations
 
-import functools
 import json
 import threading
 import uuid
@@ -144,13 +143,11 @@ def _generation(emulator: Any, call: Call) -> DeclaredGeneration | None:
     return DeclaredGeneration(answer)
 
 
-@functools.lru_cache(maxsize=16)
 def modeled_errors(operation: str) -> frozenset[str]:
-    """The errors botocore's ``bedrock-runtime`` model lists for ``operation``."""
-    import botocore.session
+    """The errors botocore's model lists for ``operation``."""
+    from .shapes import error_codes
 
-    model = botocore.session.get_session().get_service_model("bedrock-runtime")
-    return frozenset(shape.name for shape in model.operation_model(operation).error_shapes)
+    return frozenset(error_codes(operation))
 
 
 def for_converse(emulator: Any, operation: str, ctx: Any) -> DeclaredGeneration | None:

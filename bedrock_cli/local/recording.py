@@ -36,10 +36,9 @@ class UpstreamError(ValueError):
 @functools.lru_cache(maxsize=1)
 def runtime_operations() -> frozenset[str]:
     """Operations of ``bedrock-runtime`` (everything else the emulator serves is ``bedrock``)."""
-    import botocore.session
+    from .shapes import service_model
 
-    model = botocore.session.get_session().get_service_model("bedrock-runtime")
-    return frozenset(model.operation_names)
+    return frozenset(service_model("bedrock-runtime").operation_names)
 
 
 class Upstream:

@@ -59,11 +59,21 @@ LOOSE_IN_PRACTICE = {"BrandedName": ("max",), "InferenceProfileName": ("pattern"
 _LOCAL_URI = re.compile(r"file://\S+")
 
 
-@cache
-def service_model(name: str) -> ServiceModel:
-    import botocore.session
+_KNOWN: dict[str, ServiceModel] = {}
 
-    return botocore.session.get_session().get_service_model(name)
+
+def know(model: ServiceModel) -> None:
+    """Use a client's own service model (``transport.attach`` hands it over), so the
+    in-process backend does not load and keep a second copy of it."""
+    _KNOWN.setdefault(model.service_name, model)
+
+
+def service_model(name: str) -> ServiceModel:
+    if name not in _KNOWN:
+        import botocore.session
+
+        _KNOWN[name] = botocore.session.get_session().get_service_model(name)
+    return _KNOWN[name]
 
 
 @cache

@@ -112,6 +112,9 @@ def attach(client: Any, emulator: Emulator | None = None) -> Emulator:
     if emulator is None:
         emulator = Emulator(EmulatorOptions())
     service_id = client.meta.service_model.service_id.hyphenize()
+    from .shapes import know
+
+    know(client.meta.service_model)  # the request checks read the model the client has loaded
 
     def respond(request: AWSPreparedRequest, **_: Any) -> AWSResponse:
         return to_aws_response(request.url, emulator.handle(to_request(request)))
