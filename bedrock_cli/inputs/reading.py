@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from bedrock_cli.errors import UsageError
@@ -21,6 +22,16 @@ def decode_text(data: bytes, where: str) -> str:
     except UnicodeDecodeError as exc:
         raise UsageError(f"{where} is not valid UTF-8 text (byte {exc.start}).",
                          "Convert it first, e.g. `iconv -f latin1 -t utf-8`.") from None
+
+
+def read_named_text(path: str | Path, error: Callable[[str], Exception]) -> str:
+    """A configuration file's UTF-8 text; a failure raises ``error("PATH: cannot read it:
+    REASON")`` (the caller's own error type, so its exit code and hint apply)."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise error(f"{path}: cannot read it: {reason}") from None
 
 
 def user_path(value: str | Path) -> Path:

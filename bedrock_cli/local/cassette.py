@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bedrock_cli.inputs.reading import read_named_text
+
 from . import errors
 from .router import Emulator, Request, Response
 
@@ -132,11 +134,7 @@ class Interaction:
 
 def load(path: str | Path) -> list[Interaction]:
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise CassetteError(f"{file}: cannot read it: {reason}") from None
+    text = read_named_text(file, CassetteError)
     out = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bedrock_cli.inputs.reading import read_named_text
+
 from . import errors
 
 STOP_REASONS = ("end_turn", "max_tokens", "stop_sequence", "tool_use", "content_filtered",
@@ -266,9 +268,5 @@ def parse_text(text: str, name: str = "responses") -> list[Rule]:
 
 def load_file(path: str | Path) -> list[Rule]:
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ResponsesError(f"{file}: cannot read it: {reason}") from None
+    text = read_named_text(file, ResponsesError)
     return parse_text(text, str(file))
